@@ -1,0 +1,215 @@
+import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
+import { HedgerowError } from '../errors.js';
+import { elementsToChain } from './elements-chain.js';
+import { parseTimestamp, resolveEventTime, resolveSentAt } from './timestamps.js';
+
+/** One row of the ClickHouse `events` table, ready to be written as JSONEachRow. */
+export interface EventRow {
+  uuid: string;
+  team_id: number;
+  event: string;
+  distinct_id: string;
+  properties: string;
+  timestamp: string;
+  created_at: string;
+  person_id: string;
+  person_properties: string;
+  $session_id: string;
+  $window_id: string;
+  elements_chain: string;
+}
+
+type Json = Record<string, unknown>;
+
+/** A capture body split into its events and the batch-level fields that apply to all of them. */
+export interface CapturePayload {
+  batchToken: unknown;
+  bodySentAt: unknown;
+  events: Json[];
+}
+
+export const MAX_EVENT_BYTES = 1024 * 1024;
+export const MAX_PROPERTY_DEPTH = 64;
+const MAX_NAME_CHARS = 200;
+const PERSON_ID_NAMESPACE = '932979b4-65c3-4424-8467-0b66ec27bc22';
+const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Accepts the three body shapes: a single event, a bare array, or `{api_key|token, batch, sent_at}`. */
+export function splitPayload(payload: unknown): CapturePayload {
+  let events: unknown[];
+  let batchToken: unknown;
+  let bodySentAt: unknown;
+  if (Array.isArray(payload)) {
+    events = payload;
+  } else if (isObject(payload) && 'batch' in payload) {
+    if (!Array.isArray(payload.batch)) throw new HedgerowError('request_parsing_error', '"batch" must be an array of events', 'batch');
+    events = payload.batch;
+    batchToken = payload.api_key ?? payload.token;
+    bodySentAt = payload.sent_at;
+  } else if (isObject(payload)) {
+    events = [payload];
+  } else {
+    throw new HedgerowError('request_parsing_error', 'body must be an event object, an array of events, or {"api_key", "batch": [...]}');
+  }
+  if (events.length === 0) throw new HedgerowError('empty_batch', 'the request contains no events');
+  events.forEach((event, i) => {
+    if (!isObject(event)) throw new HedgerowError('invalid_event', `event ${i} is not a JSON object`, `batch[${i}]`);
+  });
+  return { batchToken, bodySentAt, events: events as Json[] };
+}
+
+/**
+ * The project token: the batch's `api_key`/`token`, else each event's `token`/`$token`/`api_key`
+ * or `properties.token`; all events must agree.
+ */
+export function resolveToken(payload: CapturePayload): string {
+  const fromBatch = nonEmptyString(payload.batchToken);
+  if (fromBatch) return fromBatch;
+  const tokens = new Set<string>();
+  for (const event of payload.events) {
+    const props = isObject(event.properties) ? event.properties : {};
+    const token = nonEmptyString(event.token) ?? nonEmptyString(event.$token) ?? nonEmptyString(event.api_key) ?? nonEmptyString(props.token);
+    if (token) tokens.add(token);
+  }
+  if (tokens.size > 1) throw new HedgerowError('unroutable_events', 'events in one request carry different project tokens');
+  const [token] = tokens;
+  if (!token) throw new HedgerowError('ingest_key_required', 'no project API key: send "api_key" in the body or "token" in the event properties');
+  return token;
+}
+
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim().length > 0 ? value.trim() : undefined;
+}
+
+/** Strings go to ClickHouse as UTF-8; lone surrogates would not survive, NUL is replaced as PostHog does. */
+function cleanString(value: string, maxChars?: number): string {
+  let s = value.toWellFormed().replace(/\u0000/g, '\uFFFD');
+  if (maxChars !== undefined && s.length > maxChars) s = Array.from(s).slice(0, maxChars).join('');
+  return s;
+}
+
+function distinctIdOf(event: Json, props: Json, index: number): string {
+  const raw = event.distinct_id ?? event.$distinct_id ?? props.distinct_id;
+  let id: string | undefined;
+  if (typeof raw === 'string') id = raw;
+  else if (typeof raw === 'number' || typeof raw === 'boolean' || typeof raw === 'bigint') id = String(raw);
+  else if (raw !== null && raw !== undefined) id = JSON.stringify(raw);
+  if (id === undefined || id.trim().length === 0) {
+    throw new HedgerowError('missing_distinct_id', `event ${index} has no distinct_id`, `batch[${index}].distinct_id`);
+  }
+  return cleanString(id, MAX_NAME_CHARS);
+}
+
+/** Depth of nested objects/arrays, counted without recursion so hostile nesting cannot overflow the stack. */
+function exceedsDepth(root: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[root, 0]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > max) return true;
+    for (const child of Object.values(value)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+function toClickHouseTime(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+export interface EventContext {
+  teamId: number;
+  /** Client address as Fastify resolved it (proxy headers only when configured as trusted). */
+  ip: string;
+  now: number;
+  sentAtQuery: string | undefined;
+  /** `/engage/` fills a missing event name with `$identify`. */
+  defaultEventName: string | undefined;
+}
+
+export function toEventRow(raw: Json, index: number, payload: CapturePayload, ctx: EventContext): EventRow {
+  const where = `batch[${index}]`;
+  if (exceedsDepth(raw, MAX_PROPERTY_DEPTH)) {
+    throw new HedgerowError('invalid_event', `event ${index} is nested deeper than ${MAX_PROPERTY_DEPTH} levels`, where);
+  }
+  if (raw.properties !== undefined && raw.properties !== null && !isObject(raw.properties)) {
+    throw new HedgerowError('invalid_event', `event ${index}: "properties" must be an object`, `${where}.properties`);
+  }
+  const properties: Json = { ...(raw.properties as Json | undefined) };
+
+  const eventName = raw.event ?? ctx.defaultEventName;
+  if (typeof eventName !== 'string' || eventName.trim().length === 0) {
+    throw new HedgerowError('missing_event_name', `event ${index} has no event name`, `${where}.event`);
+  }
+  const distinctId = distinctIdOf(raw, properties, index);
+
+  let uuid: string;
+  if (raw.uuid === undefined || raw.uuid === null || raw.uuid === '') uuid = uuidv7();
+  else if (typeof raw.uuid === 'string' && UUID_RE.test(raw.uuid)) uuid = raw.uuid.toLowerCase();
+  else throw new HedgerowError('invalid_event', `event ${index}: uuid ${JSON.stringify(raw.uuid)} is not a valid UUID`, `${where}.uuid`);
+
+  let timestamp: number | undefined;
+  if (raw.timestamp !== undefined && raw.timestamp !== null && raw.timestamp !== '') {
+    timestamp = parseTimestamp(raw.timestamp);
+    if (timestamp === undefined) {
+      throw new HedgerowError('invalid_timestamp', `event ${index}: timestamp ${JSON.stringify(raw.timestamp).slice(0, 100)} is not a date-time`, `${where}.timestamp`);
+    }
+  }
+  let offsetMs: number | undefined;
+  if (raw.offset !== undefined && raw.offset !== null) {
+    if (typeof raw.offset !== 'number' || !Number.isFinite(raw.offset)) {
+      throw new HedgerowError('invalid_timestamp', `event ${index}: offset must be a number of milliseconds`, `${where}.offset`);
+    }
+    offsetMs = Math.round(raw.offset);
+  }
+  if (properties.$cookieless_mode !== undefined && typeof properties.$cookieless_mode !== 'boolean') {
+    throw new HedgerowError('invalid_cookieless_mode', `event ${index}: $cookieless_mode must be true or false`, `${where}.properties.$cookieless_mode`);
+  }
+
+  const sentAt = resolveSentAt(payload.bodySentAt, ctx.sentAtQuery);
+  const time = resolveEventTime({ timestamp, offsetMs, sentAt, ignoreSentAt: properties.$ignore_sent_at === true, now: ctx.now });
+
+  // Top-level $set/$set_once (posthog-js identify, posthog-python) merge in; top-level keys win.
+  for (const key of ['$set', '$set_once'] as const) {
+    if (isObject(raw[key])) properties[key] = { ...(isObject(properties[key]) ? properties[key] : {}), ...raw[key] };
+  }
+  if (properties.$ip === undefined) properties.$ip = ctx.ip;
+  if (sentAt !== undefined) properties.$sent_at = new Date(sentAt).toISOString();
+
+  let sessionId = typeof properties.$session_id === 'string' ? cleanString(properties.$session_id) : '';
+  if (UUID_RE.test(sessionId)) {
+    sessionId = sessionId.toLowerCase();
+    properties.$session_id = sessionId;
+  }
+  const windowId = typeof properties.$window_id === 'string' ? cleanString(properties.$window_id) : '';
+
+  let elementsChain = '';
+  if (typeof properties.$elements_chain === 'string') elementsChain = cleanString(properties.$elements_chain);
+  else if (Array.isArray(properties.$elements)) {
+    elementsChain = elementsToChain(properties.$elements);
+    delete properties.$elements;
+  }
+
+  const row: EventRow = {
+    uuid,
+    team_id: ctx.teamId,
+    event: cleanString(eventName, MAX_NAME_CHARS),
+    distinct_id: distinctId,
+    properties: JSON.stringify(properties),
+    timestamp: toClickHouseTime(time),
+    created_at: toClickHouseTime(ctx.now),
+    // Until person processing lands, every distinct id is its own person, with PostHog's deterministic id.
+    person_id: uuidv5(`${ctx.teamId}:${distinctId}`, PERSON_ID_NAMESPACE),
+    person_properties: '{}',
+    $session_id: sessionId,
+    $window_id: windowId,
+    elements_chain: elementsChain,
+  };
+  if (row.properties.length > MAX_EVENT_BYTES) {
+    throw new HedgerowError('payload_too_large', `event ${index} is ${row.properties.length} bytes; the limit per event is ${MAX_EVENT_BYTES}`, where);
+  }
+  return row;
+}

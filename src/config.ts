@@ -1,0 +1,46 @@
+import path from 'node:path';
+
+/** Everything Hedgerow reads from the environment, with defaults that work on a laptop. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Public URL printed at start and used in `next` links. */
+  siteUrl: string;
+  /** Fastify trustProxy value: false (default), true, or a list of addresses/CIDRs whose X-Forwarded-For we believe. */
+  trustedProxies: boolean | string[];
+  logLevel: string;
+  bootstrap: {
+    adminEmail?: string;
+    adminPassword?: string;
+    projectApiKey?: string;
+    personalApiKey?: string;
+  };
+}
+
+function trustedProxiesFrom(value: string | undefined): boolean | string[] {
+  if (!value || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1') return true;
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = Number(env.PORT ?? 8000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
+  const host = env.HEDGEROW_HOST ?? '127.0.0.1';
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  return {
+    port,
+    host,
+    dataDir: path.resolve(env.HEDGEROW_DATA_DIR ?? './data'),
+    siteUrl: (env.HEDGEROW_SITE_URL ?? `http://${shownHost}:${port}`).replace(/\/$/, ''),
+    trustedProxies: trustedProxiesFrom(env.HEDGEROW_TRUSTED_PROXIES),
+    logLevel: env.LOG_LEVEL ?? 'info',
+    bootstrap: {
+      adminEmail: env.HEDGEROW_ADMIN_EMAIL || undefined,
+      adminPassword: env.HEDGEROW_ADMIN_PASSWORD || undefined,
+      projectApiKey: env.HEDGEROW_PROJECT_API_KEY || undefined,
+      personalApiKey: env.HEDGEROW_PERSONAL_API_KEY || undefined,
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { EventWriter } from './ingest/event-writer.js';
+import { createLogger, type Logger } from './log.js';
+import { bootstrapInstance, type Credentials } from './metadata/bootstrap.js';
+import { PersonalApiKeyStore } from './metadata/personal-api-keys.js';
+import { ProjectStore } from './metadata/projects.js';
+import { buildApp } from './server/app.js';
+import { ChdbDriver } from './storage/chdb-driver.js';
+import { migrateClickHouse } from './storage/clickhouse-migrations.js';
+import { PgliteDriver } from './storage/pglite-driver.js';
+import { migratePostgres } from './storage/postgres-migrations.js';
+
+export interface RunningHedgerow {
+  url: string;
+  credentials: Credentials;
+  app: FastifyInstance;
+  writer: EventWriter;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+/** Opens the embedded engines under the data dir, migrates, bootstraps, and starts listening. */
+export async function startHedgerow(config: Config): Promise<RunningHedgerow> {
+  const log = createLogger(config.logLevel);
+  const pg = await PgliteDriver.open(path.join(config.dataDir, 'postgres'));
+  const ch = new ChdbDriver(path.join(config.dataDir, 'clickhouse'));
+  await migratePostgres(pg, log);
+  await migrateClickHouse(ch, log);
+
+  const projects = new ProjectStore(pg);
+  await projects.load();
+  const keys = new PersonalApiKeyStore(pg);
+  const credentials = await bootstrapInstance({ pg, projects, keys, config, log });
+  const writer = new EventWriter(ch, log);
+
+  const app = await buildApp({ config, log, ch, pg, projects, keys, writer });
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = config.siteUrl.replace(/:\d+$/, `:${port}`);
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await app.close(); // stop accepting; in-flight requests finish
+      await writer.close();
+      await ch.close();
+      await pg.close();
+    })());
+  return { url, credentials, app, writer, log, close };
+}

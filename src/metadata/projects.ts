@@ -1,0 +1,86 @@
+import crypto from 'node:crypto';
+import type { Postgres, Queryable } from '../storage/postgres.js';
+import { generateToken } from './secrets.js';
+
+export interface Project {
+  id: number;
+  uuid: string;
+  organizationId: string;
+  name: string;
+  apiToken: string;
+  timezone: string;
+  createdAt: string;
+}
+
+interface ProjectRow {
+  id: number;
+  uuid: string;
+  organization_id: string;
+  name: string;
+  api_token: string;
+  timezone: string;
+  created_at: Date;
+}
+
+const COLUMNS = 'id, uuid, organization_id, name, api_token, timezone, created_at';
+
+function fromRow(row: ProjectRow): Project {
+  return {
+    id: row.id,
+    uuid: row.uuid,
+    organizationId: row.organization_id,
+    name: row.name,
+    apiToken: row.api_token,
+    timezone: row.timezone,
+    createdAt: new Date(row.created_at).toISOString(),
+  };
+}
+
+/**
+ * Projects (PostHog's teams). Capture resolves a token on every request, so tokens are served
+ * from memory; a miss falls through to the database in case another node created the project.
+ */
+export class ProjectStore {
+  private readonly byToken = new Map<string, Project>();
+
+  constructor(private readonly pg: Postgres) {}
+
+  async load(): Promise<void> {
+    const rows = await this.pg.query<ProjectRow>(`SELECT ${COLUMNS} FROM projects`);
+    this.byToken.clear();
+    for (const row of rows) this.remember(fromRow(row));
+  }
+
+  private remember(project: Project): Project {
+    this.byToken.set(project.apiToken, project);
+    return project;
+  }
+
+  async findByToken(token: string): Promise<Project | undefined> {
+    const cached = this.byToken.get(token);
+    if (cached) return cached;
+    const [row] = await this.pg.query<ProjectRow>(`SELECT ${COLUMNS} FROM projects WHERE api_token = $1`, [token]);
+    return row ? this.remember(fromRow(row)) : undefined;
+  }
+
+  async findById(id: number): Promise<Project | undefined> {
+    const [row] = await this.pg.query<ProjectRow>(`SELECT ${COLUMNS} FROM projects WHERE id = $1`, [id]);
+    return row ? fromRow(row) : undefined;
+  }
+
+  async listForOrganization(organizationId: string): Promise<Project[]> {
+    const rows = await this.pg.query<ProjectRow>(`SELECT ${COLUMNS} FROM projects WHERE organization_id = $1 ORDER BY id`, [organizationId]);
+    return rows.map(fromRow);
+  }
+
+  async create(
+    input: { organizationId: string; name: string; timezone?: string; apiToken?: string },
+    db: Queryable = this.pg,
+  ): Promise<Project> {
+    const [row] = await db.query<ProjectRow>(
+      `INSERT INTO projects (uuid, organization_id, name, api_token, timezone) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
+      [crypto.randomUUID(), input.organizationId, input.name, input.apiToken ?? generateToken('phc_'), input.timezone ?? 'UTC'],
+    );
+    return this.remember(fromRow(row!));
+  }
+}

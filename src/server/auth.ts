@@ -1,0 +1,80 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HedgerowError } from '../errors.js';
+import { type ApiActor, hasScope } from '../metadata/personal-api-keys.js';
+import type { Project } from '../metadata/projects.js';
+import type { ServerContext } from './context.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: ApiActor | null;
+  }
+}
+
+/** The one place the private API authenticates: `Authorization: Bearer phx_…` (personal API key). */
+export function registerApiAuth(api: FastifyInstance, ctx: ServerContext): void {
+  api.decorateRequest('actor', null);
+  api.addHook('onRequest', async (request) => {
+    const header = request.headers.authorization;
+    if (!header) throw new HedgerowError('not_authenticated', 'Authentication credentials were not provided: send "Authorization: Bearer <personal API key>".');
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw new HedgerowError('authentication_failed', 'Authorization header must be "Bearer <personal API key>".');
+    const value = match[1]!;
+    if (value.startsWith('phc_')) {
+      throw new HedgerowError('authentication_failed', 'A project API key (phc_) cannot read the private API; use a personal API key (phx_).');
+    }
+    const actor = await ctx.keys.authenticate(value);
+    if (!actor) throw new HedgerowError('authentication_failed', 'Personal API key is invalid or has been revoked.');
+    request.actor = actor;
+  });
+}
+
+export function actorOf(request: FastifyRequest): ApiActor {
+  if (!request.actor) throw new HedgerowError('not_authenticated', 'Authentication credentials were not provided.');
+  return request.actor;
+}
+
+export function requireScope(actor: ApiActor, scope: string): void {
+  if (!hasScope(actor, scope)) throw new HedgerowError('permission_denied', `This API key lacks the scope "${scope}".`);
+}
+
+/** Projects this key may see: its organization's, narrowed to `scoped_teams` when the key has them. */
+export async function visibleProjects(ctx: ServerContext, actor: ApiActor): Promise<Project[]> {
+  const all = await ctx.projects.listForOrganization(actor.organizationId);
+  return actor.scopedTeams ? all.filter((p) => actor.scopedTeams!.includes(p.id)) : all;
+}
+
+/**
+ * Resolves `:project_id` (a number or `@current`) for this caller and checks the scope.
+ * Another organization's project is reported as not found, so ids cannot be probed.
+ */
+export async function requireProject(ctx: ServerContext, request: FastifyRequest, projectId: string, scope: string): Promise<Project> {
+  const actor = actorOf(request);
+  requireScope(actor, scope);
+  if (projectId === '@current') {
+    const [first] = await visibleProjects(ctx, actor);
+    if (!first) throw new HedgerowError('not_found', 'This API key has no project.');
+    return first;
+  }
+  if (!/^\d{1,9}$/.test(projectId)) throw new HedgerowError('invalid_input', `project id must be a number or @current, got "${projectId}"`, 'project_id');
+  const project = await ctx.projects.findById(Number(projectId));
+  if (!project || project.organizationId !== actor.organizationId) throw new HedgerowError('not_found', `Project ${projectId} not found.`);
+  if (actor.scopedTeams && !actor.scopedTeams.includes(project.id)) {
+    throw new HedgerowError('permission_denied', `This API key is not scoped to project ${projectId}.`);
+  }
+  return project;
+}
+
+/** Parses a JSON request body (the API keeps bodies raw until a route asks). */
+export function jsonBody(request: FastifyRequest): Record<string, unknown> {
+  const raw = request.body;
+  if (raw === undefined || raw === null || (Buffer.isBuffer(raw) && raw.length === 0)) return {};
+  if (!Buffer.isBuffer(raw)) throw new HedgerowError('invalid_input', 'request body could not be read');
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    throw new HedgerowError('invalid_input', `request body is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HedgerowError('invalid_input', 'request body must be a JSON object');
+  return value as Record<string, unknown>;
+}

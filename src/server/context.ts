@@ -1,0 +1,18 @@
+import type { Config } from '../config.js';
+import type { EventWriter } from '../ingest/event-writer.js';
+import type { Logger } from '../log.js';
+import type { PersonalApiKeyStore } from '../metadata/personal-api-keys.js';
+import type { ProjectStore } from '../metadata/projects.js';
+import type { ClickHouse } from '../storage/clickhouse.js';
+import type { Postgres } from '../storage/postgres.js';
+
+/** The long-lived services routes use; built once at start. */
+export interface ServerContext {
+  config: Config;
+  log: Logger;
+  ch: ClickHouse;
+  pg: Postgres;
+  projects: ProjectStore;
+  keys: PersonalApiKeyStore;
+  writer: EventWriter;
+}

@@ -1,0 +1,80 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { parseTimestamp } from '../../capture/timestamps.js';
+import { HedgerowError } from '../../errors.js';
+import { listEvents } from '../../events/list-events.js';
+import type { ServerContext } from '../context.js';
+import { requireProject } from '../auth.js';
+
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
+
+const cursorSchema = z.object({ t: z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/), u: z.uuid() });
+
+function decodeCursor(value: string): { timestamp: string; uuid: string } {
+  try {
+    const parsed = cursorSchema.parse(JSON.parse(Buffer.from(value, 'base64url').toString('utf8')));
+    return { timestamp: parsed.t, uuid: parsed.u };
+  } catch {
+    throw new HedgerowError('invalid_input', 'cursor is not one this server issued', 'cursor');
+  }
+}
+
+function timeParam(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const t = parseTimestamp(value);
+  if (t === undefined) throw new HedgerowError('invalid_input', `${name} must be an ISO 8601 date-time, got "${value.slice(0, 100)}"`, name);
+  return t;
+}
+
+function limitParam(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_LIMIT;
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new HedgerowError('invalid_input', 'limit must be a positive integer', 'limit');
+  return Math.min(Number(value), MAX_LIMIT);
+}
+
+/** `/api/projects/:id/events/`: PostHog's `{results, next}` listing, newest first. */
+export function eventRoutes(ctx: ServerContext) {
+  return async function routes(app: FastifyInstance): Promise<void> {
+    for (const prefix of ['/api/projects', '/api/environments']) {
+      app.get<{ Params: { project_id: string }; Querystring: Record<string, string | undefined> }>(
+        `${prefix}/:project_id/events`,
+        async (request) => {
+          const project = await requireProject(ctx, request, request.params.project_id, 'event:read');
+          const q = request.query;
+          const limit = limitParam(q.limit);
+          const events = await listEvents(ctx.ch, {
+            teamId: project.id,
+            event: q.event || undefined,
+            distinctId: q.distinct_id || undefined,
+            after: timeParam('after', q.after),
+            before: timeParam('before', q.before),
+            cursor: q.cursor ? decodeCursor(q.cursor) : undefined,
+            limit: limit + 1,
+          });
+          const page = events.slice(0, limit);
+          let next: string | null = null;
+          if (events.length > limit) {
+            const last = page[page.length - 1]!;
+            const url = new URL(request.url, `${request.protocol}://${request.host}`);
+            url.searchParams.set('cursor', Buffer.from(JSON.stringify({ t: last.timestamp, u: last.id })).toString('base64url'));
+            next = url.toString();
+          }
+          return {
+            next,
+            results: page.map((e) => ({
+              id: e.id,
+              distinct_id: e.distinct_id,
+              properties: e.properties,
+              event: e.event,
+              timestamp: e.timestamp.replace(' ', 'T') + '+00:00',
+              person: null,
+              elements: [],
+              elements_chain: e.elements_chain,
+            })),
+          };
+        },
+      );
+    }
+  };
+}

@@ -1,0 +1,62 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { HedgerowError } from '../../errors.js';
+import type { Project } from '../../metadata/projects.js';
+import type { ServerContext } from '../context.js';
+import { actorOf, jsonBody, requireProject, requireScope, visibleProjects } from '../auth.js';
+
+/** PostHog's project (team) fields that Hedgerow has. */
+export function serializeProject(p: Project): Record<string, unknown> {
+  return {
+    id: p.id,
+    project_id: p.id,
+    uuid: p.uuid,
+    organization: p.organizationId,
+    name: p.name,
+    api_token: p.apiToken,
+    timezone: p.timezone,
+    created_at: p.createdAt,
+  };
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false; // Intl throws RangeError for unknown zones; that is the answer, not a failure
+  }
+}
+
+const createProject = z.object({
+  name: z.string().trim().min(1).max(200),
+  timezone: z.string().refine(isTimeZone, 'not an IANA time zone').optional(),
+});
+
+export function projectRoutes(ctx: ServerContext) {
+  return async function routes(app: FastifyInstance): Promise<void> {
+    app.get('/api/projects', async (request) => {
+      const actor = actorOf(request);
+      requireScope(actor, 'project:read');
+      const results = (await visibleProjects(ctx, actor)).map(serializeProject);
+      return { count: results.length, next: null, previous: null, results };
+    });
+
+    app.get<{ Params: { project_id: string } }>('/api/projects/:project_id', async (request) =>
+      serializeProject(await requireProject(ctx, request, request.params.project_id, 'project:read')),
+    );
+
+    app.post('/api/projects', async (request, reply) => {
+      const actor = actorOf(request);
+      requireScope(actor, 'project:write');
+      if (actor.scopedTeams) throw new HedgerowError('permission_denied', 'A key scoped to projects cannot create projects.');
+      const parsed = createProject.safeParse(jsonBody(request));
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw new HedgerowError('invalid_input', `${issue.path.join('.') || 'body'}: ${issue.message}`, issue.path.join('.') || null);
+      }
+      const project = await ctx.projects.create({ organizationId: actor.organizationId, ...parsed.data });
+      return reply.status(201).send(serializeProject(project));
+    });
+  };
+}

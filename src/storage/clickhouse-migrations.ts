@@ -1,0 +1,65 @@
+import type { ClickHouse } from './clickhouse.js';
+import type { Logger } from '../log.js';
+
+interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+/**
+ * Versioned ClickHouse schema. Append new migrations; never edit one that has shipped.
+ *
+ * `events` follows PostHog's events table. ReplacingMergeTree on the sorting key (which ends in the
+ * uuid) collapses SDK retries of the same event; readers use FINAL so duplicates never count, even
+ * before a background merge. fsync_* make an acknowledged insert survive a crash of the machine,
+ * not only of the process.
+ */
+export const clickhouseMigrations: Migration[] = [
+  {
+    version: 1,
+    name: 'events',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS events (
+        uuid UUID,
+        team_id Int64,
+        event String,
+        distinct_id String,
+        properties String CODEC(ZSTD(3)),
+        timestamp DateTime64(6, 'UTC'),
+        created_at DateTime64(6, 'UTC'),
+        person_id UUID,
+        person_properties String CODEC(ZSTD(3)),
+        person_created_at DateTime64(3, 'UTC'),
+        \`$session_id\` String,
+        \`$window_id\` String,
+        \`$group_0\` String,
+        \`$group_1\` String,
+        \`$group_2\` String,
+        \`$group_3\` String,
+        \`$group_4\` String,
+        elements_chain String,
+        inserted_at DateTime64(6, 'UTC') DEFAULT now64(6)
+      )
+      ENGINE = ReplacingMergeTree(inserted_at)
+      PARTITION BY toYYYYMM(timestamp)
+      ORDER BY (team_id, toDate(timestamp), event, cityHash64(distinct_id), cityHash64(uuid))
+      SETTINGS fsync_after_insert = 1, fsync_part_directory = 1`,
+    ],
+  },
+];
+
+export async function migrateClickHouse(ch: ClickHouse, log: Logger): Promise<void> {
+  await ch.exec(`CREATE TABLE IF NOT EXISTS hedgerow_schema_migrations (
+      version UInt32, name String, applied_at DateTime DEFAULT now()
+    ) ENGINE = MergeTree ORDER BY version`);
+  const applied = new Set(
+    (await ch.query<{ version: number }>('SELECT version FROM hedgerow_schema_migrations')).map((r) => Number(r.version)),
+  );
+  for (const m of clickhouseMigrations) {
+    if (applied.has(m.version)) continue;
+    for (const statement of m.statements) await ch.exec(statement);
+    await ch.exec('INSERT INTO hedgerow_schema_migrations (version, name) VALUES ({v:UInt32}, {n:String})', { v: m.version, n: m.name });
+    log.info({ engine: 'clickhouse', version: m.version, name: m.name }, 'applied migration');
+  }
+}

@@ -1,0 +1,67 @@
+import type { Postgres } from './postgres.js';
+import type { Logger } from '../log.js';
+
+interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Versioned metadata schema (PostgreSQL dialect). Append new migrations; never edit one that has shipped. */
+export const postgresMigrations: Migration[] = [
+  {
+    version: 1,
+    name: 'organizations, projects, users, personal api keys',
+    sql: `
+      CREATE TABLE organizations (
+        id uuid PRIMARY KEY,
+        name text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE users (
+        id serial PRIMARY KEY,
+        uuid uuid NOT NULL UNIQUE,
+        email text NOT NULL UNIQUE,
+        password_hash text NOT NULL,
+        first_name text NOT NULL DEFAULT '',
+        organization_id uuid NOT NULL REFERENCES organizations(id),
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE projects (
+        id serial PRIMARY KEY,
+        uuid uuid NOT NULL UNIQUE,
+        organization_id uuid NOT NULL REFERENCES organizations(id),
+        name text NOT NULL,
+        api_token text NOT NULL UNIQUE,
+        timezone text NOT NULL DEFAULT 'UTC',
+        test_account_filters jsonb NOT NULL DEFAULT '[]',
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE personal_api_keys (
+        id uuid PRIMARY KEY,
+        user_id integer NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        label text NOT NULL,
+        secure_value text NOT NULL UNIQUE,
+        mask_value text NOT NULL,
+        scopes text[] NOT NULL DEFAULT '{*}',
+        scoped_teams integer[],
+        created_at timestamptz NOT NULL DEFAULT now(),
+        last_used_at timestamptz
+      );
+    `,
+  },
+];
+
+export async function migratePostgres(pg: Postgres, log: Logger): Promise<void> {
+  await pg.execScript(`CREATE TABLE IF NOT EXISTS hedgerow_schema_migrations (
+      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  const applied = new Set((await pg.query<{ version: number }>('SELECT version FROM hedgerow_schema_migrations')).map((r) => r.version));
+  for (const m of postgresMigrations) {
+    if (applied.has(m.version)) continue;
+    await pg.transaction(async (tx) => {
+      for (const statement of m.sql.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) await tx.query(statement);
+      await tx.query('INSERT INTO hedgerow_schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+    });
+    log.info({ engine: 'postgres', version: m.version, name: m.name }, 'applied migration');
+  }
+}

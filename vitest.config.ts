@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Each test file starts its own Hedgerow process (chDB binds one data dir per process),
+// so files run in parallel forks and tests inside a file share that server.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
