@@ -9,9 +9,32 @@ import { healthRoutes } from './routes/health.js';
 import { projectRoutes } from './routes/projects.js';
 import { eventRoutes } from './routes/events.js';
 
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/** Oversized bodies are read and discarded up to here so the client can read its 413; past it, the socket is cut. */
+const DISCARD_CEILING = 128 * 1024 * 1024;
+
+/**
+ * Reads a body up to `limit`. An oversized body is drained (not buffered) before answering 413:
+ * closing the socket mid-upload would hand SDKs a network error instead (posthog-node halves its
+ * batch only when it can read the 413).
+ */
+function readBody(limit: number, payload: NodeJS.ReadableStream, done: (err: Error | null, body?: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  payload.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= limit) chunks.push(chunk);
+    else if (size > DISCARD_CEILING) (payload as NodeJS.ReadableStream & { destroy(): void }).destroy();
+  });
+  payload.on('error', (err: Error) => done(err));
+  payload.on('end', () => {
+    if (size > limit) done(new HedgerowError('payload_too_large', `request body of ${size} bytes exceeds the limit of ${limit} bytes for this endpoint`));
+    else done(null, Buffer.concat(chunks, size));
+  });
+}
+
 /** Fastify error codes that are the client's fault, mapped onto our catalogue. */
 function fromFastifyError(err: FastifyError): HedgerowError | undefined {
-  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new HedgerowError('payload_too_large', `request body exceeds the limit of this endpoint: ${err.message}`);
   if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new HedgerowError('unsupported_media_type', err.message);
   if (err.validation) return new HedgerowError('invalid_input', err.message);
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new HedgerowError('request_decoding_error', err.message);
@@ -26,13 +49,13 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     trustProxy: ctx.config.trustedProxies,
     // Route-level limits are set per surface; this is the ceiling for everything else.
-    bodyLimit: 1024 * 1024,
+    bodyLimit: DEFAULT_BODY_LIMIT,
     return503OnClosing: true,
   });
 
   // Bodies stay raw bytes: capture decodes gzip/lz64/base64/forms itself, the API parses JSON itself.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', (request, payload, done) => readBody(request.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT, payload, done));
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const known = error instanceof HedgerowError ? error : fromFastifyError(error);

@@ -1,0 +1,70 @@
+/**
+ * The chDB side of the benchmark, run in the bench process after the server has exited:
+ * counting what the server stored, and the raw-insert baseline. chDB binds one data dir at a
+ * time per process, so each Session is closed before the next is opened.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Session } from 'chdb';
+import { type CapturePayload, toEventRow } from '../../src/capture/events.js';
+import { clickhouseMigrations } from '../../src/storage/clickhouse-migrations.js';
+import { EVENTS_PER_REQUEST, eventGenerator } from './events.js';
+
+const ROWS_PER_INSERT = 10_000;
+
+function count(session: Session, teamId: number): number {
+  return Number(session.query(`SELECT count() FROM events FINAL WHERE team_id = ${teamId}`, 'TSV').trim());
+}
+
+/** Rows the server stored, counted as readers see them (FINAL collapses retried uuids). */
+export function countStored(clickhouseDir: string, teamId: number): number {
+  const session = new Session(clickhouseDir);
+  try {
+    return count(session, teamId);
+  } finally {
+    session.close();
+  }
+}
+
+export interface BaselineResult {
+  rows: number;
+  stored: number;
+  seconds: number;
+}
+
+/**
+ * Inserts `rows` events straight into a fresh chDB with the server's schema: same generator,
+ * same row conversion (the server's own toEventRow and JSON lines), 10k rows per insert. Rows are
+ * built before the clock starts, so only chDB's work is timed.
+ */
+export async function rawChdbBaseline(rows: number, teamId: number, dir: string): Promise<BaselineResult> {
+  const next = eventGenerator(7);
+  const inserts: Buffer[] = [];
+  let lines = '';
+  for (let done = 0; done < rows; ) {
+    const sentAt = Date.now();
+    const n = Math.min(EVENTS_PER_REQUEST, rows - done);
+    const payload: CapturePayload = { batchToken: undefined, bodySentAt: new Date(sentAt).toISOString(), events: [] };
+    for (let i = 0; i < n; i++) payload.events.push(next(sentAt) as unknown as Record<string, unknown>);
+    const ctx = { teamId, ip: '127.0.0.1', now: sentAt, sentAtQuery: undefined, defaultEventName: undefined };
+    payload.events.forEach((event, i) => (lines += JSON.stringify(toEventRow(event, i, payload, ctx)) + '\n'));
+    done += n;
+    if (done % ROWS_PER_INSERT === 0 || done === rows) {
+      inserts.push(Buffer.from(lines, 'utf8'));
+      lines = '';
+    }
+  }
+
+  fs.mkdirSync(dir, { recursive: true });
+  const session = new Session(path.join(dir, 'clickhouse'));
+  try {
+    for (const m of clickhouseMigrations) for (const statement of m.statements) session.query(statement);
+    const t0 = performance.now();
+    for (const values of inserts) await session.insert({ table: 'events', values, format: 'JSONEachRow' });
+    const seconds = (performance.now() - t0) / 1000;
+    return { rows, stored: count(session, teamId), seconds };
+  } finally {
+    session.close();
+  }
+}
