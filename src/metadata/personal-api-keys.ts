@@ -54,6 +54,27 @@ export class PersonalApiKeyStore {
     return actor;
   }
 
+  async listForUser(userId: number): Promise<PersonalApiKeyInfo[]> {
+    const rows = await this.pg.query<PersonalApiKeyInfo & { created_at: Date; last_used_at: Date | null }>(
+      `SELECT id, label, mask_value, scopes, scoped_teams, created_at, last_used_at
+         FROM personal_api_keys WHERE user_id = $1 ORDER BY created_at`,
+      [userId],
+    );
+    return rows.map((r) => ({
+      ...r,
+      created_at: new Date(r.created_at).toISOString(),
+      last_used_at: r.last_used_at ? new Date(r.last_used_at).toISOString() : null,
+    }));
+  }
+
+  /** Deletes the key; cached authentications are dropped so it stops working at once. */
+  async revoke(userId: number, id: string): Promise<boolean> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return false;
+    const rows = await this.pg.query('DELETE FROM personal_api_keys WHERE id = $1 AND user_id = $2 RETURNING id', [id, userId]);
+    this.cache.clear();
+    return rows.length > 0;
+  }
+
   async create(
     input: { userId: number; label: string; scopes?: string[]; scopedTeams?: number[] | null; value?: string },
     db: Queryable = this.pg,
@@ -67,6 +88,16 @@ export class PersonalApiKeyStore {
     );
     return { id, value };
   }
+}
+
+export interface PersonalApiKeyInfo {
+  id: string;
+  label: string;
+  mask_value: string;
+  scopes: string[];
+  scoped_teams: number[] | null;
+  created_at: string;
+  last_used_at: string | null;
 }
 
 export function hasScope(actor: ApiActor, scope: string): boolean {

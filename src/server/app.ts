@@ -8,6 +8,7 @@ import { remoteConfigRoutes } from './routes/remote-config.js';
 import { healthRoutes } from './routes/health.js';
 import { projectRoutes } from './routes/projects.js';
 import { eventRoutes } from './routes/events.js';
+import { personalApiKeyRoutes } from './routes/personal-api-keys.js';
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** Oversized bodies are read and discarded up to here so the client can read its 413; past it, the socket is cut. */
@@ -78,6 +79,7 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
     registerApiAuth(api, ctx);
     await api.register(projectRoutes(ctx));
     await api.register(eventRoutes(ctx));
+    await api.register(personalApiKeyRoutes(ctx));
   });
   return app;
 }
