@@ -144,7 +144,7 @@ describe('recorded capture requests replayed over HTTP', () => {
     expect(js.headers.get('content-type')).toMatch(/javascript/);
     const text = await js.text();
     expect(text).toContain(`_POSTHOG_REMOTE_CONFIG["${STUB_TOKEN}"]`);
-    const config = await (await fetch(`${server.url}/array/${STUB_TOKEN}/config`)).json();
+    const config = (await (await fetch(`${server.url}/array/${STUB_TOKEN}/config`)).json()) as Record<string, unknown>;
     expect(config.supportedCompression).toEqual(['gzip', 'gzip-js']);
     expect(config.defaultIdentifiedOnly).toBe(true);
     expect(config.autocapture_opt_out).toBe(false);

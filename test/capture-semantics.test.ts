@@ -24,7 +24,7 @@ async function only(projectId: number): Promise<ApiEvent> {
 describe('body encodings', () => {
   const json = (token: string, event = 'enc') => JSON.stringify({ api_key: token, batch: [{ event, distinct_id: 'd1', properties: { k: 'v' } }] });
 
-  const cases: Array<[string, (token: string) => { path: string; body: BodyInit; headers: Record<string, string>; method?: string }]> = [
+  const cases: Array<[string, (token: string) => { path: string; body: RequestInit['body']; headers: Record<string, string>; method?: string }]> = [
     ['plain JSON', (t) => ({ path: '/batch/', body: json(t), headers: { 'content-type': 'application/json' } })],
     ['gzip by Content-Encoding header', (t) => ({ path: '/batch/', body: zlib.gzipSync(json(t)), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } })],
     ['gzip by query flag', (t) => ({ path: '/e/?compression=gzip-js', body: zlib.gzipSync(json(t)), headers: { 'content-type': 'application/octet-stream' } })],

@@ -31,6 +31,8 @@ export interface BaselineResult {
   rows: number;
   stored: number;
   seconds: number;
+  /** CPU the inserts used (this process: chDB's threads), in seconds. */
+  cpuSeconds: number;
 }
 
 /**
@@ -61,9 +63,11 @@ export async function rawChdbBaseline(rows: number, teamId: number, dir: string)
   try {
     for (const m of clickhouseMigrations) for (const statement of m.statements) session.query(statement);
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     for (const values of inserts) await session.insert({ table: 'events', values, format: 'JSONEachRow' });
+    const cpu = process.cpuUsage(cpu0);
     const seconds = (performance.now() - t0) / 1000;
-    return { rows, stored: count(session, teamId), seconds };
+    return { rows, stored: count(session, teamId), seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
   } finally {
     session.close();
   }

@@ -153,7 +153,7 @@ async function main(): Promise<boolean> {
     ['request latency', `p50 ${fmt(result.p50Ms, 1)} ms, p99 ${fmt(result.p99Ms, 1)} ms, max ${fmt(result.maxMs, 1)} ms`],
     ['server peak RSS', `VmHWM ${mb(hwmKb)}, max sampled VmRSS ${mb(maxRssKb)}`],
     ['CPU during the run', `server ${fmt((100 * serverCpu) / result.elapsedSeconds)}%, client ${fmt((100 * result.cpuSeconds) / result.elapsedSeconds)}% (100% = one core)`],
-    ['raw chDB baseline', `${fmt(baseline.rows)} rows in ${fmt(baseline.seconds, 1)} s = ${fmt(rawPerSecond)} rows/s (10k-row JSONEachRow inserts)`],
+    ['raw chDB baseline', `${fmt(baseline.rows)} rows in ${fmt(baseline.seconds, 1)} s = ${fmt(rawPerSecond)} rows/s (10k-row JSONEachRow inserts), CPU ${fmt((100 * baseline.cpuSeconds) / baseline.seconds)}%`],
     ['Hedgerow / raw chDB', fmt(eventsPerSecond / rawPerSecond, 2)],
   ];
   console.log(`\n=== Ingest summary (${SECONDS} s, concurrency ${CONCURRENCY}, 100 events/request) ===`);

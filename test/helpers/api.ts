@@ -27,7 +27,7 @@ export async function allEvents(server: TestServer, projectId: number | string, 
   const out: ApiEvent[] = [];
   let next: string | null = `${server.url}/api/projects/${projectId}/events/?limit=1000${query ? '&' + query : ''}`;
   while (next) {
-    const res = await api<{ results: ApiEvent[]; next: string | null }>(server, next.slice(server.url.length), { key });
+    const res: { status: number; body: { results: ApiEvent[]; next: string | null } } = await api(server, next.slice(server.url.length), { key });
     if (res.status !== 200) throw new Error(`events API answered ${res.status}: ${JSON.stringify(res.body)}`);
     out.push(...res.body.results);
     next = res.body.next;
@@ -49,7 +49,7 @@ export async function createProject(server: TestServer, name: string): Promise<{
 export async function capture(
   server: TestServer,
   pathname: string,
-  body: BodyInit,
+  body: RequestInit['body'],
   headers: Record<string, string> = { 'content-type': 'application/json' },
   method = 'POST',
 ): Promise<{ status: number; body: any; text: string }> {
