@@ -1,12 +1,13 @@
 /**
  * The chDB side of the benchmark, run in the bench process after the server has exited:
  * counting what the server stored, and the raw-insert baseline. chDB binds one data dir at a
- * time per process, so each Session is closed before the next is opened.
+ * time per process, so each Session is closed, and its native work drained, before the next opens;
+ * draining also keeps background merges of the server's parts from competing with the baseline.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Session } from 'chdb';
+import { Session, drainPending } from 'chdb';
 import { type CapturePayload, toEventRow } from '../../src/capture/events.js';
 import { clickhouseMigrations } from '../../src/storage/clickhouse-migrations.js';
 import { EVENTS_PER_REQUEST, eventGenerator } from './events.js';
@@ -18,12 +19,13 @@ function count(session: Session, teamId: number): number {
 }
 
 /** Rows the server stored, counted as readers see them (FINAL collapses retried uuids). */
-export function countStored(clickhouseDir: string, teamId: number): number {
+export async function countStored(clickhouseDir: string, teamId: number): Promise<number> {
   const session = new Session(clickhouseDir);
   try {
     return count(session, teamId);
   } finally {
     session.close();
+    await drainPending();
   }
 }
 
@@ -70,5 +72,6 @@ export async function rawChdbBaseline(rows: number, teamId: number, dir: string)
     return { rows, stored: count(session, teamId), seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
   } finally {
     session.close();
+    await drainPending();
   }
 }

@@ -139,7 +139,7 @@ async function main(): Promise<boolean> {
   const code = await server.exited;
   if (code !== 0) throw new Error(`server exited with code ${code} after SIGTERM`);
 
-  const stored = countStored(path.join(dataDir, 'clickhouse'), server.teamId);
+  const stored = await countStored(path.join(dataDir, 'clickhouse'), server.teamId);
   console.log(`baseline: inserting ${fmt(result.acked)} rows straight into chDB ...`);
   const baseline = await rawChdbBaseline(result.acked, server.teamId, path.join(tmp, 'baseline'));
 
