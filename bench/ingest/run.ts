@@ -165,8 +165,16 @@ async function main(): Promise<boolean> {
 
 function cleanup(): void {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  fs.rmSync(tmp, { recursive: true, force: true });
+  try {
+    fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
+  } catch (err) {
+    console.error(`could not remove ${tmp}: ${(err as Error).message}`);
+  }
 }
+process.once('SIGINT', () => {
+  cleanup();
+  process.exit(130);
+});
 
 const deadline = setTimeout(() => {
   console.error(`bench:ingest did not finish within ${DEADLINE_MS / 1000} s; giving up`);
