@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Session, drainPending } from 'chdb';
-import { type CapturePayload, toEventRow } from '../../src/capture/events.js';
+import { toIngestEvent } from '../../src/capture/events.js';
+import { clickHouseTime, eventRowLine } from '../../src/ingest/ingest-event.js';
 import { clickhouseMigrations } from '../../src/storage/clickhouse-migrations.js';
 import { EVENTS_PER_REQUEST, eventGenerator } from './events.js';
 
@@ -39,7 +40,7 @@ export interface BaselineResult {
 
 /**
  * Inserts `rows` events straight into a fresh chDB with the server's schema: same generator,
- * same row conversion (the server's own toEventRow and JSON lines), 10k rows per insert. Rows are
+ * same row conversion (the server's own toIngestEvent and eventRowLine), 10k rows per insert. Rows are
  * built before the clock starts, so only chDB's work is timed.
  */
 export async function rawChdbBaseline(rows: number, teamId: number, dir: string): Promise<BaselineResult> {
@@ -49,10 +50,8 @@ export async function rawChdbBaseline(rows: number, teamId: number, dir: string)
   for (let done = 0; done < rows; ) {
     const sentAt = Date.now();
     const n = Math.min(EVENTS_PER_REQUEST, rows - done);
-    const payload: CapturePayload = { batchToken: undefined, bodySentAt: new Date(sentAt).toISOString(), events: [] };
-    for (let i = 0; i < n; i++) payload.events.push(next(sentAt) as unknown as Record<string, unknown>);
-    const ctx = { teamId, ip: '127.0.0.1', now: sentAt, sentAtQuery: undefined, defaultEventName: undefined };
-    payload.events.forEach((event, i) => (lines += JSON.stringify(toEventRow(event, i, payload, ctx)) + '\n'));
+    const ctx = { teamId, ip: '127.0.0.1', now: sentAt, createdAt: clickHouseTime(sentAt), sentAt, defaultEventName: undefined };
+    for (let i = 0; i < n; i++) lines += eventRowLine(toIngestEvent(next(sentAt) as unknown as Record<string, unknown>, i, ctx));
     done += n;
     if (done % ROWS_PER_INSERT === 0 || done === rows) {
       inserts.push(Buffer.from(lines, 'utf8'));

@@ -1,23 +1,8 @@
 import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
 import { HedgerowError } from '../errors.js';
+import { clickHouseTime, type IngestEvent } from '../ingest/ingest-event.js';
 import { elementsToChain } from './elements-chain.js';
-import { parseTimestamp, resolveEventTime, resolveSentAt } from './timestamps.js';
-
-/** One row of the ClickHouse `events` table, ready to be written as JSONEachRow. */
-export interface EventRow {
-  uuid: string;
-  team_id: number;
-  event: string;
-  distinct_id: string;
-  properties: string;
-  timestamp: string;
-  created_at: string;
-  person_id: string;
-  person_properties: string;
-  $session_id: string;
-  $window_id: string;
-  elements_chain: string;
-}
+import { parseTimestamp, resolveEventTime } from './timestamps.js';
 
 type Json = Record<string, unknown>;
 
@@ -87,7 +72,8 @@ function nonEmptyString(value: unknown): string | undefined {
 
 /** Strings go to ClickHouse as UTF-8; lone surrogates would not survive, NUL is replaced as PostHog does. */
 function cleanString(value: string, maxChars?: number): string {
-  let s = value.toWellFormed().replace(/\u0000/g, '\uFFFD');
+  let s = value.isWellFormed() ? value : value.toWellFormed();
+  if (s.includes('\u0000')) s = s.replace(/\u0000/g, '\uFFFD');
   if (maxChars !== undefined && s.length > maxChars) s = Array.from(s).slice(0, maxChars).join('');
   return s;
 }
@@ -106,39 +92,62 @@ function distinctIdOf(event: Json, props: Json, index: number): string {
 
 /** Depth of nested objects/arrays, counted without recursion so hostile nesting cannot overflow the stack. */
 function exceedsDepth(root: unknown, max: number): boolean {
-  const stack: Array<[unknown, number]> = [[root, 0]];
+  const stack: unknown[] = [root];
+  const depths: number[] = [0];
   while (stack.length > 0) {
-    const [value, depth] = stack.pop()!;
-    if (typeof value !== 'object' || value === null) continue;
+    const value = stack.pop() as Record<string, unknown>;
+    const depth = depths.pop()!;
     if (depth > max) return true;
-    for (const child of Object.values(value)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    for (const key in value) {
+      const child = value[key];
+      if (typeof child === 'object' && child !== null) {
+        stack.push(child);
+        depths.push(depth + 1);
+      }
+    }
   }
   return false;
 }
 
-function toClickHouseTime(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+/** Deterministic person id PostHog gives a distinct id before any merge; cached, as it is a SHA-1. */
+const personIds = new Map<string, string>();
+export function defaultPersonId(teamId: number, distinctId: string): string {
+  const key = `${teamId}:${distinctId}`;
+  let id = personIds.get(key);
+  if (id === undefined) {
+    if (personIds.size >= 100_000) personIds.clear();
+    id = uuidv5(key, PERSON_ID_NAMESPACE);
+    personIds.set(key, id);
+  }
+  return id;
 }
 
+/** What a whole request shares: resolved once, not per event. */
 export interface EventContext {
   teamId: number;
   /** Client address as Fastify resolved it (proxy headers only when configured as trusted). */
   ip: string;
   now: number;
-  sentAtQuery: string | undefined;
+  /** ClickHouse text of `now`. */
+  createdAt: string;
+  /** From the body's `sent_at` or the `_`/`sent_at` query parameter. */
+  sentAt: number | undefined;
   /** `/engage/` fills a missing event name with `$identify`. */
   defaultEventName: string | undefined;
 }
 
-export function toEventRow(raw: Json, index: number, payload: CapturePayload, ctx: EventContext): EventRow {
+const EMPTY_GROUPS: IngestEvent['groups'] = ['', '', '', '', ''];
+
+export function toIngestEvent(raw: Json, index: number, ctx: EventContext): IngestEvent {
   const where = `batch[${index}]`;
-  if (exceedsDepth(raw, MAX_PROPERTY_DEPTH)) {
-    throw new HedgerowError('invalid_event', `event ${index} is nested deeper than ${MAX_PROPERTY_DEPTH} levels`, where);
-  }
   if (raw.properties !== undefined && raw.properties !== null && !isObject(raw.properties)) {
     throw new HedgerowError('invalid_event', `event ${index}: "properties" must be an object`, `${where}.properties`);
   }
-  const properties: Json = { ...(raw.properties as Json | undefined) };
+  if (exceedsDepth(raw, MAX_PROPERTY_DEPTH)) {
+    throw new HedgerowError('invalid_event', `event ${index} is nested deeper than ${MAX_PROPERTY_DEPTH} levels`, where);
+  }
+  // The parsed body is ours: properties are changed in place rather than copied.
+  const properties: Json = isObject(raw.properties) ? raw.properties : {};
 
   const eventName = raw.event ?? ctx.defaultEventName;
   if (typeof eventName !== 'string' || eventName.trim().length === 0) {
@@ -169,15 +178,13 @@ export function toEventRow(raw: Json, index: number, payload: CapturePayload, ct
     throw new HedgerowError('invalid_cookieless_mode', `event ${index}: $cookieless_mode must be true or false`, `${where}.properties.$cookieless_mode`);
   }
 
-  const sentAt = resolveSentAt(payload.bodySentAt, ctx.sentAtQuery);
-  const time = resolveEventTime({ timestamp, offsetMs, sentAt, ignoreSentAt: properties.$ignore_sent_at === true, now: ctx.now });
+  const time = resolveEventTime({ timestamp, offsetMs, sentAt: ctx.sentAt, ignoreSentAt: properties.$ignore_sent_at === true, now: ctx.now });
 
   // Top-level $set/$set_once (posthog-js identify, posthog-python) merge in; top-level keys win.
-  for (const key of ['$set', '$set_once'] as const) {
-    if (isObject(raw[key])) properties[key] = { ...(isObject(properties[key]) ? properties[key] : {}), ...raw[key] };
-  }
+  if (isObject(raw.$set)) properties.$set = isObject(properties.$set) ? { ...properties.$set, ...raw.$set } : raw.$set;
+  if (isObject(raw.$set_once)) properties.$set_once = isObject(properties.$set_once) ? { ...properties.$set_once, ...raw.$set_once } : raw.$set_once;
   if (properties.$ip === undefined) properties.$ip = ctx.ip;
-  if (sentAt !== undefined) properties.$sent_at = new Date(sentAt).toISOString();
+  if (ctx.sentAt !== undefined) properties.$sent_at = new Date(ctx.sentAt).toISOString();
 
   let sessionId = typeof properties.$session_id === 'string' ? cleanString(properties.$session_id) : '';
   if (UUID_RE.test(sessionId)) {
@@ -193,23 +200,26 @@ export function toEventRow(raw: Json, index: number, payload: CapturePayload, ct
     delete properties.$elements;
   }
 
-  const row: EventRow = {
-    uuid,
-    team_id: ctx.teamId,
-    event: cleanString(eventName, MAX_NAME_CHARS),
-    distinct_id: distinctId,
-    properties: JSON.stringify(properties),
-    timestamp: toClickHouseTime(time),
-    created_at: toClickHouseTime(ctx.now),
-    // Until person processing lands, every distinct id is its own person, with PostHog's deterministic id.
-    person_id: uuidv5(`${ctx.teamId}:${distinctId}`, PERSON_ID_NAMESPACE),
-    person_properties: '{}',
-    $session_id: sessionId,
-    $window_id: windowId,
-    elements_chain: elementsChain,
-  };
-  if (row.properties.length > MAX_EVENT_BYTES) {
-    throw new HedgerowError('payload_too_large', `event ${index} is ${row.properties.length} bytes; the limit per event is ${MAX_EVENT_BYTES}`, where);
+  const propertiesJson = JSON.stringify(properties);
+  if (propertiesJson.length > MAX_EVENT_BYTES) {
+    throw new HedgerowError('payload_too_large', `event ${index} is ${propertiesJson.length} bytes; the limit per event is ${MAX_EVENT_BYTES}`, where);
   }
-  return row;
+  return {
+    uuid,
+    teamId: ctx.teamId,
+    event: cleanString(eventName, MAX_NAME_CHARS),
+    distinctId,
+    properties,
+    propertiesJson,
+    timestamp: clickHouseTime(time),
+    createdAt: ctx.createdAt,
+    sessionId,
+    windowId,
+    elementsChain,
+    // Until person processing runs, every distinct id is its own person, with PostHog's deterministic id.
+    personId: defaultPersonId(ctx.teamId, distinctId),
+    personPropertiesJson: '{}',
+    personCreatedAt: '1970-01-01 00:00:00.000',
+    groups: EMPTY_GROUPS,
+  };
 }

@@ -7,6 +7,7 @@
 const MAX_FUTURE_MS = 23 * 3600 * 1000;
 const YEAR_2021_MS = Date.UTC(2021, 0, 1);
 
+const STRICT_ISO_Z = /^\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-5]\d\.\d{3}Z$/;
 const ISO_LIKE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 
 function fromIsoLike(text: string): number | undefined {
@@ -45,6 +46,8 @@ function fromEpoch(n: number): number | undefined {
 export function parseTimestamp(value: unknown): number | undefined {
   if (typeof value === 'number') return fromEpoch(value);
   if (typeof value !== 'string') return undefined;
+  // Fast path: what every SDK sends (Date.prototype.toISOString form).
+  if (value.length === 24 && STRICT_ISO_Z.test(value)) return Date.parse(value);
   const text = value.trim();
   if (text.length === 0 || text.length > 64) return undefined;
   if (/^-?\d+(\.\d+)?$/.test(text)) return fromEpoch(Number(text));

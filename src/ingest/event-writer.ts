@@ -1,10 +1,10 @@
 import type { Logger } from '../log.js';
 import type { ClickHouse } from '../storage/clickhouse.js';
-import type { EventRow } from '../capture/events.js';
+import { eventRowLine, type IngestEvent } from './ingest-event.js';
 import { HedgerowError } from '../errors.js';
 
 interface Pending {
-  payload: Buffer;
+  events: IngestEvent[];
   rows: number;
   resolve: () => void;
   reject: (err: unknown) => void;
@@ -42,16 +42,14 @@ export class EventWriter {
     this.options = { ...DEFAULTS, ...options };
   }
 
-  write(rows: EventRow[]): Promise<void> {
+  write(events: IngestEvent[]): Promise<void> {
     if (this.closed) return Promise.reject(new HedgerowError('overloaded', 'server is shutting down'));
-    if (this.pendingRows + rows.length > this.options.maxPendingRows) {
+    if (this.pendingRows + events.length > this.options.maxPendingRows) {
       return Promise.reject(new HedgerowError('overloaded', 'too many events are waiting to be written; retry shortly'));
     }
-    let text = '';
-    for (const row of rows) text += JSON.stringify(row) + '\n';
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ payload: Buffer.from(text, 'utf8'), rows: rows.length, resolve, reject });
-      this.pendingRows += rows.length;
+      this.queue.push({ events, rows: events.length, resolve, reject });
+      this.pendingRows += events.length;
       this.running ??= this.drain().finally(() => {
         this.running = null;
       });
@@ -93,8 +91,9 @@ export class EventWriter {
   }
 
   private async insert(group: Pending[]): Promise<void> {
-    const payload = group.length === 1 ? group[0]!.payload : Buffer.concat(group.map((p) => p.payload));
-    await this.ch.insertJSONEachRow('events', payload);
+    let text = '';
+    for (const p of group) for (const e of p.events) text += eventRowLine(e);
+    await this.ch.insertJSONEachRow('events', Buffer.from(text, 'utf8'));
     this.stats.inserts++;
     this.stats.rows += group.reduce((n, p) => n + p.rows, 0);
   }

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeCapturePayload } from '../../capture/decode.js';
-import { type EventRow, resolveToken, splitPayload, toEventRow } from '../../capture/events.js';
+import { resolveToken, splitPayload, toIngestEvent } from '../../capture/events.js';
+import { resolveSentAt } from '../../capture/timestamps.js';
+import { clickHouseTime } from '../../ingest/ingest-event.js';
 import { HedgerowError } from '../../errors.js';
 import type { ServerContext } from '../context.js';
 
@@ -35,10 +37,17 @@ export function captureRoutes(ctx: ServerContext) {
     if (!project) throw new HedgerowError('ingest_key_unknown', 'project API key is not valid for any project');
 
     const now = Date.now();
-    const eventCtx = { teamId: project.id, ip: request.ip, now, sentAtQuery: query.sent_at ?? query._, defaultEventName };
+    const eventCtx = {
+      teamId: project.id,
+      ip: request.ip,
+      now,
+      createdAt: clickHouseTime(now),
+      sentAt: resolveSentAt(payload.bodySentAt, query.sent_at ?? query._),
+      defaultEventName,
+    };
     // Validate every event before writing any: a bad request stores nothing.
-    const rows: EventRow[] = payload.events.map((event, i) => toEventRow(event, i, payload, eventCtx));
-    await ctx.writer.write(rows);
+    const events = payload.events.map((event, i) => toIngestEvent(event, i, eventCtx));
+    await ctx.writer.write(events);
     if (query.beacon === '1') return reply.status(204).send();
     return reply.status(200).send({ status: 1 });
   }
