@@ -52,7 +52,9 @@ interface Server {
 }
 
 async function startServer(dataDir: string): Promise<Server> {
-  const proc = spawn(process.execPath, [cliPath, 'start'], {
+  // BENCH_SERVER_NODE_FLAGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server under load.
+  const nodeFlags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeFlags, cliPath, 'start'], {
     env: {
       ...process.env,
       PORT: '0',

@@ -35,9 +35,12 @@ function compressionFrom(hint: string | undefined): Compression {
 const BASE64_PREFIX = /^[A-Za-z0-9+/=]*$/;
 const FORM_LIKE = /(^|&)(data|_|ip|compression|ver)=/;
 
-/** PostHog's "looks like strict base64" test: first 128 characters in the alphabet, length a multiple of 4. */
-function looksLikeBase64(text: string): boolean {
-  return text.length > 0 && text.length % 4 === 0 && BASE64_PREFIX.test(text.slice(0, 128));
+/**
+ * PostHog's "looks like strict base64" test: the first 128 characters in the alphabet and a length
+ * that is a multiple of 4. Takes the head only, so a large body is never copied to be checked.
+ */
+function looksLikeBase64(head: string, length: number): boolean {
+  return length > 0 && length % 4 === 0 && BASE64_PREFIX.test(head.slice(0, 128));
 }
 
 function isGzip(bytes: Buffer): boolean {
@@ -116,7 +119,7 @@ export async function decodeCapturePayload(req: RawCaptureRequest): Promise<unkn
   } else {
     if (!isGzip(bytes)) {
       const head = bytes.subarray(0, 128).toString('latin1');
-      if (compression === 'base64' || (!FORM_LIKE.test(head) && looksLikeBase64(bytes.toString('latin1')))) {
+      if (compression === 'base64' || (!FORM_LIKE.test(head) && looksLikeBase64(head, bytes.length))) {
         bytes = fromBase64(bytes.toString('latin1'));
       }
     }
@@ -124,7 +127,7 @@ export async function decodeCapturePayload(req: RawCaptureRequest): Promise<unkn
     if (bytes.length > req.limit) throw tooLarge(req.limit);
     text = bytes.toString('utf8');
     // Legacy endpoints: a decoded body that is still base64 is decoded once more.
-    if (looksLikeBase64(text.trim())) {
+    if (looksLikeBase64(text.slice(0, 128), text.trimEnd().length)) {
       const again = fromBase64(text);
       text = (isGzip(again) ? await inflate(again, req.limit) : again).toString('utf8');
     }

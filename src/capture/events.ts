@@ -1,6 +1,6 @@
 import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
 import { HedgerowError } from '../errors.js';
-import { clickHouseTime, type IngestEvent } from '../ingest/ingest-event.js';
+import { clickHouseTime, eventHead, type IngestEvent } from '../ingest/ingest-event.js';
 import { elementsToChain } from './elements-chain.js';
 import { parseTimestamp, resolveEventTime } from './timestamps.js';
 
@@ -18,6 +18,11 @@ export const MAX_PROPERTY_DEPTH = 64;
 const MAX_NAME_CHARS = 200;
 const PERSON_ID_NAMESPACE = '932979b4-65c3-4424-8467-0b66ec27bc22';
 const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+const CANONICAL_UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function isUuid(value: string): boolean {
+  return value.length === 36 ? CANONICAL_UUID_RE.test(value) : UUID_RE.test(value);
+}
 
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -109,15 +114,16 @@ function exceedsDepth(root: unknown, max: number): boolean {
   return false;
 }
 
-/** Deterministic person id PostHog gives a distinct id before any merge; cached, as it is a SHA-1. */
-const personIds = new Map<string, string>();
+/** Deterministic person id PostHog gives a distinct id before any merge; cached per project, as it is a SHA-1. */
+const personIds = new Map<number, Map<string, string>>();
 export function defaultPersonId(teamId: number, distinctId: string): string {
-  const key = `${teamId}:${distinctId}`;
-  let id = personIds.get(key);
+  let team = personIds.get(teamId);
+  if (team === undefined) personIds.set(teamId, (team = new Map()));
+  let id = team.get(distinctId);
   if (id === undefined) {
-    if (personIds.size >= 100_000) personIds.clear();
-    id = uuidv5(key, PERSON_ID_NAMESPACE);
-    personIds.set(key, id);
+    if (team.size >= 100_000) team.clear();
+    id = uuidv5(`${teamId}:${distinctId}`, PERSON_ID_NAMESPACE);
+    team.set(distinctId, id);
   }
   return id;
 }
@@ -135,8 +141,6 @@ export interface EventContext {
   /** `/engage/` fills a missing event name with `$identify`. */
   defaultEventName: string | undefined;
 }
-
-const EMPTY_GROUPS: IngestEvent['groups'] = ['', '', '', '', ''];
 
 export function toIngestEvent(raw: Json, index: number, ctx: EventContext): IngestEvent {
   const where = `batch[${index}]`;
@@ -157,7 +161,7 @@ export function toIngestEvent(raw: Json, index: number, ctx: EventContext): Inge
 
   let uuid: string;
   if (raw.uuid === undefined || raw.uuid === null || raw.uuid === '') uuid = uuidv7();
-  else if (typeof raw.uuid === 'string' && UUID_RE.test(raw.uuid)) uuid = raw.uuid.toLowerCase();
+  else if (typeof raw.uuid === 'string' && isUuid(raw.uuid)) uuid = raw.uuid.toLowerCase();
   else throw new HedgerowError('invalid_event', `event ${index}: uuid ${JSON.stringify(raw.uuid)} is not a valid UUID`, `${where}.uuid`);
 
   let timestamp: number | undefined;
@@ -187,7 +191,7 @@ export function toIngestEvent(raw: Json, index: number, ctx: EventContext): Inge
   if (ctx.sentAt !== undefined) properties.$sent_at = new Date(ctx.sentAt).toISOString();
 
   let sessionId = typeof properties.$session_id === 'string' ? cleanString(properties.$session_id) : '';
-  if (UUID_RE.test(sessionId)) {
+  if (sessionId.length > 0 && isUuid(sessionId)) {
     sessionId = sessionId.toLowerCase();
     properties.$session_id = sessionId;
   }
@@ -204,22 +208,24 @@ export function toIngestEvent(raw: Json, index: number, ctx: EventContext): Inge
   if (propertiesJson.length > MAX_EVENT_BYTES) {
     throw new HedgerowError('payload_too_large', `event ${index} is ${propertiesJson.length} bytes; the limit per event is ${MAX_EVENT_BYTES}`, where);
   }
+  const name = cleanString(eventName, MAX_NAME_CHARS);
   return {
     uuid,
     teamId: ctx.teamId,
-    event: cleanString(eventName, MAX_NAME_CHARS),
+    event: name,
     distinctId,
     properties,
     propertiesJson,
-    timestamp: clickHouseTime(time),
-    createdAt: ctx.createdAt,
-    sessionId,
-    windowId,
-    elementsChain,
-    // Until person processing runs, every distinct id is its own person, with PostHog's deterministic id.
-    personId: defaultPersonId(ctx.teamId, distinctId),
-    personPropertiesJson: '{}',
-    personCreatedAt: '1970-01-01 00:00:00.000',
-    groups: EMPTY_GROUPS,
+    head: eventHead({
+      uuid,
+      teamId: ctx.teamId,
+      event: name,
+      distinctId,
+      timestamp: clickHouseTime(time),
+      createdAt: ctx.createdAt,
+      sessionId,
+      windowId,
+      elementsChain,
+    }),
   };
 }

@@ -1,11 +1,11 @@
 import type { Logger } from '../log.js';
 import type { ClickHouse } from '../storage/clickhouse.js';
-import { eventRowLine, type IngestEvent } from './ingest-event.js';
 import { HedgerowError } from '../errors.js';
 
 interface Pending {
-  events: IngestEvent[];
-  rows: number;
+  /** JSONEachRow lines for the events table. */
+  rows: Buffer;
+  count: number;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -13,22 +13,25 @@ interface Pending {
 export interface EventWriterOptions {
   /** Most rows one INSERT carries; ClickHouse prefers few large inserts. */
   maxRowsPerInsert: number;
+  /** Inserts in flight at once: while one waits for its fsync, the next is already being written. */
+  maxConcurrentInserts: number;
   /** Rows waiting beyond this are refused with 503 so memory stays bounded under overload. */
   maxPendingRows: number;
 }
 
-const DEFAULTS: EventWriterOptions = { maxRowsPerInsert: 50_000, maxPendingRows: 500_000 };
+const DEFAULTS: EventWriterOptions = { maxRowsPerInsert: 50_000, maxConcurrentInserts: 1, maxPendingRows: 500_000 };
 
 /**
- * Group commit into the events table. Requests enqueue their rows and wait; one insert at a time
- * takes everything queued, and every request in it is acknowledged only after ClickHouse has
- * written (and fsynced) the part. While an insert runs the next group gathers, so throughput grows
- * with load instead of insert count.
+ * Group commit into the events table. Requests enqueue their events and wait; each insert takes
+ * everything queued so far, and every request in it is acknowledged only after ClickHouse has
+ * written and fsynced the part. While inserts are in flight the next group gathers, so throughput
+ * grows with load instead of with the number of inserts.
  */
 export class EventWriter {
   private queue: Pending[] = [];
   private pendingRows = 0;
-  private running: Promise<void> | null = null;
+  private inserting = 0;
+  private readonly idle: Array<() => void> = [];
   private readonly options: EventWriterOptions;
   private closed = false;
   /** Figures for benchmarks and logs. */
@@ -42,65 +45,70 @@ export class EventWriter {
     this.options = { ...DEFAULTS, ...options };
   }
 
-  write(events: IngestEvent[]): Promise<void> {
+  /** Queues `count` events' JSONEachRow lines; resolves once they are durable. */
+  write(rows: Buffer, count: number): Promise<void> {
     if (this.closed) return Promise.reject(new HedgerowError('overloaded', 'server is shutting down'));
-    if (this.pendingRows + events.length > this.options.maxPendingRows) {
+    if (this.pendingRows + count > this.options.maxPendingRows) {
       return Promise.reject(new HedgerowError('overloaded', 'too many events are waiting to be written; retry shortly'));
     }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ events, rows: events.length, resolve, reject });
-      this.pendingRows += events.length;
-      this.running ??= this.drain().finally(() => {
-        this.running = null;
-      });
+      this.queue.push({ rows, count, resolve, reject });
+      this.pendingRows += count;
+      if (this.inserting < this.options.maxConcurrentInserts) void this.run();
     });
   }
 
   private takeGroup(): Pending[] {
     let rows = 0;
     let n = 0;
-    while (n < this.queue.length && (n === 0 || rows + this.queue[n]!.rows <= this.options.maxRowsPerInsert)) {
-      rows += this.queue[n]!.rows;
+    while (n < this.queue.length && (n === 0 || rows + this.queue[n]!.count <= this.options.maxRowsPerInsert)) {
+      rows += this.queue[n]!.count;
       n++;
     }
     return this.queue.splice(0, n);
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const group = this.takeGroup();
-      try {
-        await this.insert(group);
-        for (const p of group) p.resolve();
-      } catch (err) {
-        // One bad request must not fail its neighbours: retry each request on its own.
-        this.log.error({ err, requests: group.length }, 'group insert failed; retrying requests one by one');
-        for (const p of group) {
-          try {
-            await this.insert([p]);
-            p.resolve();
-          } catch (single) {
-            this.log.error({ err: single, rows: p.rows }, 'insert failed');
-            p.reject(single);
+  /** One insert lane: keeps taking groups until the queue is empty. */
+  private async run(): Promise<void> {
+    this.inserting++;
+    try {
+      while (this.queue.length > 0) {
+        const group = this.takeGroup();
+        try {
+          await this.insert(group);
+          for (const p of group) p.resolve();
+        } catch (err) {
+          // One bad request must not fail its neighbours: retry each request on its own.
+          this.log.error({ err, requests: group.length }, 'group insert failed; retrying requests one by one');
+          for (const p of group) {
+            try {
+              await this.insert([p]);
+              p.resolve();
+            } catch (single) {
+              this.log.error({ err: single, rows: p.count }, 'insert failed');
+              p.reject(single);
+            }
           }
+        } finally {
+          for (const p of group) this.pendingRows -= p.count;
         }
-      } finally {
-        for (const p of group) this.pendingRows -= p.rows;
       }
+    } finally {
+      this.inserting--;
+      if (this.inserting === 0) for (const wake of this.idle.splice(0)) wake();
     }
   }
 
   private async insert(group: Pending[]): Promise<void> {
-    let text = '';
-    for (const p of group) for (const e of p.events) text += eventRowLine(e);
-    await this.ch.insertJSONEachRow('events', Buffer.from(text, 'utf8'));
+    const payload = group.length === 1 ? group[0]!.rows : Buffer.concat(group.map((p) => p.rows));
+    await this.ch.insertJSONEachRow('events', payload);
     this.stats.inserts++;
-    this.stats.rows += group.reduce((n, p) => n + p.rows, 0);
+    this.stats.rows += group.reduce((n, p) => n + p.count, 0);
   }
 
   /** Stops taking writes and waits for everything queued to be written. */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.running) await this.running;
+    if (this.inserting > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
   }
 }

@@ -1,12 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeCapturePayload } from '../../capture/decode.js';
-import { resolveToken, splitPayload, toIngestEvent } from '../../capture/events.js';
+import { defaultPersonId, resolveToken, splitPayload, toIngestEvent } from '../../capture/events.js';
 import { resolveSentAt } from '../../capture/timestamps.js';
-import { clickHouseTime } from '../../ingest/ingest-event.js';
+import { clickHouseTime, eventRowLine } from '../../ingest/ingest-event.js';
 import { HedgerowError } from '../../errors.js';
 import type { ServerContext } from '../context.js';
 
 const MB = 1024 * 1024;
+const NO_PERSON_TIME = '1970-01-01 00:00:00.000';
 
 /** PostHog's capture endpoints and their body caps (raw and decoded). */
 const ENDPOINTS: Array<{ paths: string[]; limit: number; defaultEventName?: string }> = [
@@ -47,7 +48,13 @@ export function captureRoutes(ctx: ServerContext) {
     };
     // Validate every event before writing any: a bad request stores nothing.
     const events = payload.events.map((event, i) => toIngestEvent(event, i, eventCtx));
-    await ctx.writer.write(events);
+    let rows = '';
+    for (const e of events) {
+      // Until person processing lands, every distinct id is its own person, with PostHog's deterministic id.
+      rows += eventRowLine(e, { personId: defaultPersonId(e.teamId, e.distinctId), personPropertiesJson: '{}', personCreatedAt: NO_PERSON_TIME });
+    }
+    // Encoded now, so only an off-heap buffer waits for the insert.
+    await ctx.writer.write(Buffer.from(rows, 'utf8'), events.length);
     if (query.beacon === '1') return reply.status(204).send();
     return reply.status(200).send({ status: 1 });
   }
