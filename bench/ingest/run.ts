@@ -1,9 +1,10 @@
 /**
  * Ingest benchmark (`npm run bench:ingest`): starts Hedgerow on 127.0.0.1 with a fresh data dir,
  * lets a separate client process post 100-event /batch/ requests for BENCH_SECONDS (default 20)
- * with BENCH_CONCURRENCY (default 32) in flight, then checks every acknowledged event is stored and
+ * with BENCH_CONCURRENCY (default 64) in flight, then checks every acknowledged event is stored and
  * compares the rate with raw chDB inserts of the same rows. Not a test; `npm test` never runs it.
  */
+import { SERVER_NODE_FLAGS } from '../../src/node-flags.js';
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,7 +15,7 @@ import { countStored, rawChdbBaseline } from './chdb.js';
 import type { ClientConfig, ClientMessage, ClientResult } from './messages.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const POOL = Math.max(Number(process.env.BENCH_POOL ?? 1000), 2 * CONCURRENCY);
 const PROJECT_KEY = 'phc_bench_ingest_project_key';
 // The whole run is bounded: whatever hangs, the bench gives up after this.
@@ -36,10 +37,10 @@ function procStatusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 }
 
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-/** User + system CPU seconds a process has used (all its threads, chDB's included). */
-function procCpuSeconds(pid: number): number {
+/** User + system CPU seconds a process has used (all its threads, chDB's included), or one thread's with `statPath`. */
+function procCpuSeconds(pid: number, statPath = `/proc/${pid}/stat`): number {
   // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  const fields = fs.readFileSync(statPath, 'utf8').replace(/^.*\) /s, '').split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
@@ -54,7 +55,7 @@ interface Server {
 async function startServer(dataDir: string): Promise<Server> {
   // BENCH_SERVER_NODE_FLAGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server under load.
   const nodeFlags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const proc = spawn(process.execPath, [...nodeFlags, cliPath, 'start'], {
+  const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...nodeFlags, cliPath, 'start'], {
     env: {
       ...process.env,
       PORT: '0',
@@ -81,7 +82,7 @@ async function startServer(dataDir: string): Promise<Server> {
       const project = /Project id:\s+(\d+)/.exec(line);
       if (url) port = Number(url[1]);
       else if (project) teamId = Number(project[1]);
-      else if (line.startsWith('{')) console.log(`  server: ${line}`);
+      else if (line.startsWith('{') || process.env.BENCH_SERVER_STDOUT) console.log(`  server: ${line}`);
       if (port && teamId) resolve();
     });
   });
@@ -119,10 +120,16 @@ async function main(): Promise<boolean> {
   const sampleRss = () => (maxRssKb = Math.max(maxRssKb, procStatusKb(server.pid, 'VmRSS')));
   const sampler = setInterval(sampleRss, 1000);
   let cpu0 = 0;
+  let mainCpu0 = 0;
+  // The JavaScript main thread's share tells whether JS or the engine's threads are the limit.
+  const mainThreadCpu = () => procCpuSeconds(server.pid, `/proc/${server.pid}/task/${server.pid}/stat`);
   let last = { acked: 0, elapsedSeconds: 0 };
   const result = await runClient(
     server.port,
-    () => (cpu0 = procCpuSeconds(server.pid)),
+    () => {
+      cpu0 = procCpuSeconds(server.pid);
+      mainCpu0 = mainThreadCpu();
+    },
     (p) => {
       const rate = (p.acked - last.acked) / (p.elapsedSeconds - last.elapsedSeconds);
       last = p;
@@ -133,6 +140,7 @@ async function main(): Promise<boolean> {
     },
   );
   const serverCpu = procCpuSeconds(server.pid) - cpu0;
+  const serverMainCpu = mainThreadCpu() - mainCpu0;
   clearInterval(sampler);
   sampleRss();
   const hwmKb = procStatusKb(server.pid, 'VmHWM');
@@ -154,7 +162,7 @@ async function main(): Promise<boolean> {
     ['requests / non-200', `${fmt(result.requests)} / ${fmt(result.non200)}`],
     ['request latency', `p50 ${fmt(result.p50Ms, 1)} ms, p99 ${fmt(result.p99Ms, 1)} ms, max ${fmt(result.maxMs, 1)} ms`],
     ['server peak RSS', `VmHWM ${mb(hwmKb)}, max sampled VmRSS ${mb(maxRssKb)}`],
-    ['CPU during the run', `server ${fmt((100 * serverCpu) / result.elapsedSeconds)}%, client ${fmt((100 * result.cpuSeconds) / result.elapsedSeconds)}% (100% = one core)`],
+    ['CPU during the run', `server ${fmt((100 * serverCpu) / result.elapsedSeconds)}% (JS main thread ${fmt((100 * serverMainCpu) / result.elapsedSeconds)}%), client ${fmt((100 * result.cpuSeconds) / result.elapsedSeconds)}% (100% = one core)`],
     ['raw chDB baseline', `${fmt(baseline.rows)} rows in ${fmt(baseline.seconds, 1)} s = ${fmt(rawPerSecond)} rows/s (10k-row JSONEachRow inserts), CPU ${fmt((100 * baseline.cpuSeconds) / baseline.seconds)}%`],
     ['Hedgerow / raw chDB', fmt(eventsPerSecond / rawPerSecond, 2)],
   ];

@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { SERVER_NODE_FLAGS } from '../../src/node-flags.js';
 
 const CLI = path.resolve(import.meta.dirname, '../../dist/src/cli.js');
 
@@ -47,7 +48,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
   let port = 0;
 
   async function launch(env: Record<string, string>): Promise<string> {
-    child = spawn(process.execPath, [CLI, 'start'], {
+    child = spawn(process.execPath, [...SERVER_NODE_FLAGS, CLI, 'start'], {
       env: {
         ...process.env,
         PORT: String(port),
