@@ -10,6 +10,8 @@ import { buildApp } from './server/app.js';
 import { ChdbDriver } from './storage/chdb-driver.js';
 import { migrateClickHouse } from './storage/clickhouse-migrations.js';
 import { PgliteDriver } from './storage/pglite-driver.js';
+import { PersonProcessor } from './persons/person-processor.js';
+import { PersonStore } from './persons/person-store.js';
 import { migratePostgres } from './storage/postgres-migrations.js';
 
 export interface RunningHedgerow {
@@ -33,9 +35,12 @@ export async function startHedgerow(config: Config): Promise<RunningHedgerow> {
   await projects.load();
   const keys = new PersonalApiKeyStore(pg);
   const credentials = await bootstrapInstance({ pg, projects, keys, config, log });
-  const writer = new EventWriter(ch, log);
+  const persons = new PersonStore(pg, ch, log);
+  const personProcessor = new PersonProcessor(persons, log);
+  // Person changes are written before the events that depend on them, in every insert.
+  const writer = new EventWriter(ch, log, { beforeInsert: () => persons.flush() });
 
-  const app = await buildApp({ config, log, ch, pg, projects, keys, writer });
+  const app = await buildApp({ config, log, ch, pg, projects, keys, writer, persons, personProcessor });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

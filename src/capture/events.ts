@@ -1,4 +1,4 @@
-import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
+import { v7 as uuidv7 } from 'uuid';
 import { HedgerowError } from '../errors.js';
 import { clickHouseTime, eventHead, type IngestEvent } from '../ingest/ingest-event.js';
 import { elementsToChain } from './elements-chain.js';
@@ -16,7 +16,6 @@ export interface CapturePayload {
 export const MAX_EVENT_BYTES = 1024 * 1024;
 export const MAX_PROPERTY_DEPTH = 64;
 const MAX_NAME_CHARS = 200;
-const PERSON_ID_NAMESPACE = '932979b4-65c3-4424-8467-0b66ec27bc22';
 const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 const CANONICAL_UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -114,20 +113,6 @@ function exceedsDepth(root: unknown, max: number): boolean {
   return false;
 }
 
-/** Deterministic person id PostHog gives a distinct id before any merge; cached per project, as it is a SHA-1. */
-const personIds = new Map<number, Map<string, string>>();
-export function defaultPersonId(teamId: number, distinctId: string): string {
-  let team = personIds.get(teamId);
-  if (team === undefined) personIds.set(teamId, (team = new Map()));
-  let id = team.get(distinctId);
-  if (id === undefined) {
-    if (team.size >= 100_000) team.clear();
-    id = uuidv5(`${teamId}:${distinctId}`, PERSON_ID_NAMESPACE);
-    team.set(distinctId, id);
-  }
-  return id;
-}
-
 /** What a whole request shares: resolved once, not per event. */
 export interface EventContext {
   teamId: number;
@@ -216,6 +201,7 @@ export function toIngestEvent(raw: Json, index: number, ctx: EventContext): Inge
     distinctId,
     properties,
     propertiesJson,
+    timestampMs: time,
     head: eventHead({
       uuid,
       teamId: ctx.teamId,

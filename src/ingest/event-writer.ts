@@ -17,6 +17,8 @@ export interface EventWriterOptions {
   maxConcurrentInserts: number;
   /** Rows waiting beyond this are refused with 503 so memory stays bounded under overload. */
   maxPendingRows: number;
+  /** Runs before each insert: what the events depend on (person changes) becomes durable first. */
+  beforeInsert?: () => Promise<void>;
 }
 
 const DEFAULTS: EventWriterOptions = { maxRowsPerInsert: 50_000, maxConcurrentInserts: 1, maxPendingRows: 500_000 };
@@ -100,10 +102,16 @@ export class EventWriter {
   }
 
   private async insert(group: Pending[]): Promise<void> {
+    await this.options.beforeInsert?.();
     const payload = group.length === 1 ? group[0]!.rows : Buffer.concat(group.map((p) => p.rows));
-    await this.ch.insertJSONEachRow('events', payload);
+    if (payload.length > 0) await this.ch.insertJSONEachRow('events', payload);
     this.stats.inserts++;
     this.stats.rows += group.reduce((n, p) => n + p.count, 0);
+  }
+
+  /** Resolves once everything queued before it, and every person change made so far, is durable. */
+  barrier(): Promise<void> {
+    return this.write(Buffer.alloc(0), 0);
   }
 
   /** Stops taking writes and waits for everything queued to be written. */

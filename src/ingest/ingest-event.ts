@@ -12,6 +12,8 @@ export interface IngestEvent {
   properties: Record<string, unknown>;
   /** JSON of `properties`; whoever changes `properties` after capture must refresh it. */
   propertiesJson: string;
+  /** Event time, epoch ms (new persons take it as created_at). */
+  timestampMs: number;
   /** The line's fields that person processing never changes, as JSON members: `{"uuid":…,"elements_chain":…` */
   head: string;
 }

@@ -5,6 +5,8 @@ import type { PersonalApiKeyStore } from '../metadata/personal-api-keys.js';
 import type { ProjectStore } from '../metadata/projects.js';
 import type { ClickHouse } from '../storage/clickhouse.js';
 import type { Postgres } from '../storage/postgres.js';
+import type { PersonProcessor } from '../persons/person-processor.js';
+import type { PersonStore } from '../persons/person-store.js';
 
 /** The long-lived services routes use; built once at start. */
 export interface ServerContext {
@@ -15,4 +17,6 @@ export interface ServerContext {
   projects: ProjectStore;
   keys: PersonalApiKeyStore;
   writer: EventWriter;
+  persons: PersonStore;
+  personProcessor: PersonProcessor;
 }

@@ -47,6 +47,47 @@ export const clickhouseMigrations: Migration[] = [
       SETTINGS fsync_after_insert = 1, fsync_part_directory = 1`,
     ],
   },
+  {
+    version: 2,
+    name: 'persons, distinct ids, overrides, groups',
+    // Copies of the Postgres person data for analytics, as PostHog keeps them: ReplacingMergeTree on
+    // version, so readers take the latest row per key (argMax / FINAL).
+    statements: [
+      `CREATE TABLE IF NOT EXISTS person (
+        id UUID,
+        team_id Int64,
+        properties String CODEC(ZSTD(3)),
+        is_identified Int8,
+        created_at DateTime64(3, 'UTC'),
+        version UInt64,
+        is_deleted Int8 DEFAULT 0
+      ) ENGINE = ReplacingMergeTree(version) ORDER BY (team_id, id)`,
+      `CREATE TABLE IF NOT EXISTS person_distinct_id2 (
+        team_id Int64,
+        distinct_id String,
+        person_id UUID,
+        is_deleted Int8 DEFAULT 0,
+        version Int64
+      ) ENGINE = ReplacingMergeTree(version) ORDER BY (team_id, distinct_id)`,
+      // Only distinct ids whose person changed after events were written (version > 0): queries
+      // re-attribute those events here instead of rewriting history.
+      `CREATE TABLE IF NOT EXISTS person_distinct_id_overrides (
+        team_id Int64,
+        distinct_id String,
+        person_id UUID,
+        is_deleted Int8 DEFAULT 0,
+        version Int64
+      ) ENGINE = ReplacingMergeTree(version) ORDER BY (team_id, distinct_id)`,
+      `CREATE TABLE IF NOT EXISTS groups (
+        group_type_index UInt8,
+        group_key String,
+        created_at DateTime64(3, 'UTC'),
+        team_id Int64,
+        group_properties String CODEC(ZSTD(3)),
+        version UInt64
+      ) ENGINE = ReplacingMergeTree(version) ORDER BY (team_id, group_type_index, group_key)`,
+    ],
+  },
 ];
 
 export async function migrateClickHouse(ch: ClickHouse, log: Logger): Promise<void> {

@@ -50,6 +50,52 @@ export const postgresMigrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'persons, distinct ids, personless ids, groups',
+    sql: `
+      CREATE TABLE persons (
+        uuid uuid PRIMARY KEY,
+        team_id integer NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        properties jsonb NOT NULL DEFAULT '{}',
+        is_identified boolean NOT NULL DEFAULT false,
+        created_at timestamptz NOT NULL,
+        version bigint NOT NULL DEFAULT 0
+      );
+      CREATE INDEX persons_team_created ON persons (team_id, created_at DESC, uuid);
+      CREATE TABLE person_distinct_ids (
+        team_id integer NOT NULL,
+        distinct_id text NOT NULL,
+        person_uuid uuid NOT NULL REFERENCES persons(uuid) ON DELETE CASCADE,
+        version bigint NOT NULL DEFAULT 0,
+        PRIMARY KEY (team_id, distinct_id)
+      );
+      CREATE INDEX person_distinct_ids_person ON person_distinct_ids (person_uuid);
+      CREATE TABLE personless_distinct_ids (
+        team_id integer NOT NULL,
+        distinct_id text NOT NULL,
+        PRIMARY KEY (team_id, distinct_id)
+      );
+      CREATE TABLE group_type_mappings (
+        team_id integer NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        group_type text NOT NULL,
+        group_type_index integer NOT NULL CHECK (group_type_index BETWEEN 0 AND 4),
+        name_singular text,
+        name_plural text,
+        PRIMARY KEY (team_id, group_type),
+        UNIQUE (team_id, group_type_index)
+      );
+      CREATE TABLE groups (
+        team_id integer NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        group_type_index integer NOT NULL,
+        group_key text NOT NULL,
+        group_properties jsonb NOT NULL DEFAULT '{}',
+        created_at timestamptz NOT NULL,
+        version bigint NOT NULL DEFAULT 0,
+        PRIMARY KEY (team_id, group_type_index, group_key)
+      );
+    `,
+  },
 ];
 
 export async function migratePostgres(pg: Postgres, log: Logger): Promise<void> {

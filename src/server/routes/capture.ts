@@ -1,13 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeCapturePayload } from '../../capture/decode.js';
-import { defaultPersonId, resolveToken, splitPayload, toIngestEvent } from '../../capture/events.js';
+import { resolveToken, splitPayload, toIngestEvent } from '../../capture/events.js';
 import { resolveSentAt } from '../../capture/timestamps.js';
 import { clickHouseTime, eventRowLine } from '../../ingest/ingest-event.js';
 import { HedgerowError } from '../../errors.js';
 import type { ServerContext } from '../context.js';
 
 const MB = 1024 * 1024;
-const NO_PERSON_TIME = '1970-01-01 00:00:00.000';
 
 /** PostHog's capture endpoints and their body caps (raw and decoded). */
 const ENDPOINTS: Array<{ paths: string[]; limit: number; defaultEventName?: string }> = [
@@ -48,13 +47,18 @@ export function captureRoutes(ctx: ServerContext) {
     };
     // Validate every event before writing any: a bad request stores nothing.
     const events = payload.events.map((event, i) => toIngestEvent(event, i, eventCtx));
+    await ctx.personProcessor.prepare(project.id, events);
+    // Synchronous from here: person state cannot change under us between events of this request.
     let rows = '';
+    let count = 0;
     for (const e of events) {
-      // Until person processing lands, every distinct id is its own person, with PostHog's deterministic id.
-      rows += eventRowLine(e, { personId: defaultPersonId(e.teamId, e.distinctId), personPropertiesJson: '{}', personCreatedAt: NO_PERSON_TIME });
+      const person = ctx.personProcessor.process(e);
+      if (!person) continue; // dropped, as PostHog drops identify/alias/groupidentify without person processing
+      rows += eventRowLine(e, person);
+      count++;
     }
-    // Encoded now, so only an off-heap buffer waits for the insert.
-    await ctx.writer.write(Buffer.from(rows, 'utf8'), events.length);
+    // Encoded now, so only an off-heap buffer waits; the writer flushes person changes before the insert.
+    await ctx.writer.write(Buffer.from(rows, 'utf8'), count);
     if (query.beacon === '1') return reply.status(204).send();
     return reply.status(200).send({ status: 1 });
   }

@@ -1,0 +1,458 @@
+import type { Logger } from '../log.js';
+import type { ClickHouse } from '../storage/clickhouse.js';
+import type { Postgres } from '../storage/postgres.js';
+import { clickHouseTime } from '../ingest/ingest-event.js';
+import type { Props } from './property-updates.js';
+
+export interface Person {
+  uuid: string;
+  teamId: number;
+  properties: Props;
+  isIdentified: boolean;
+  /** Epoch ms. */
+  createdAt: number;
+  version: number;
+  distinctIds: Set<string>;
+  /** Serialized `properties`, kept until they change (every event of the person embeds it). */
+  propertiesJson?: string;
+  createdAtText?: string;
+}
+
+export interface Group {
+  teamId: number;
+  index: number;
+  key: string;
+  properties: Props;
+  createdAt: number;
+}
+
+interface DistinctIdState {
+  person: Person | null;
+  version: number;
+}
+
+/** What this process knows of one project; everything cached here is current (this process is the only writer). */
+class ProjectState {
+  readonly distinctIds = new Map<string, DistinctIdState>();
+  readonly persons = new Map<string, Person>();
+  readonly personless = new Set<string>();
+  groupTypes: Map<string, number> | undefined;
+  readonly groups = new Map<string, Group>();
+}
+
+const MAX_GROUP_TYPES = 5;
+const MAX_CACHED_DISTINCT_IDS = 200_000;
+
+interface PersonRow {
+  uuid: string;
+  properties: Props;
+  is_identified: boolean;
+  created_at: Date;
+  version: string | number;
+  ids: Array<[string, string | number]>;
+}
+
+export const groupCacheKey = (index: number, key: string) => `${index}\u0000${key}`;
+
+/**
+ * Persons, distinct ids and groups, with Postgres as the source of truth and ClickHouse holding
+ * copies for queries. Ingestion works on this in-memory state synchronously (so parallel requests
+ * for one person cannot interleave inside an update) and records what changed; `flush()` writes
+ * the changes in one Postgres transaction and a few ClickHouse inserts before the events that
+ * depend on them are acknowledged.
+ */
+export class PersonStore {
+  private readonly projects = new Map<number, ProjectState>();
+  private dirtyPersons = new Set<Person>();
+  private deletedPersons = new Map<string, Person>();
+  private dirtyDistinctIds = new Map<string, { teamId: number; distinctId: string }>();
+  private newPersonless: Array<{ teamId: number; distinctId: string }> = [];
+  private dirtyGroups = new Set<Group>();
+  private newGroupTypes: Array<{ teamId: number; type: string; index: number }> = [];
+  private flushing: Promise<void> = Promise.resolve();
+  /** ClickHouse copies use a write sequence as their version, so the latest write always wins (also after a delete). */
+  private sequence = Date.now() * 1000;
+
+  constructor(
+    private readonly pg: Postgres,
+    private readonly ch: ClickHouse,
+    private readonly log: Logger,
+  ) {}
+
+  project(teamId: number): ProjectState {
+    let state = this.projects.get(teamId);
+    if (!state) this.projects.set(teamId, (state = new ProjectState()));
+    return state;
+  }
+
+  // ---- loading ---------------------------------------------------------------------------------
+
+  /** Loads whatever of these distinct ids, group types and groups is not cached yet. */
+  async ensureLoaded(teamId: number, distinctIds: Iterable<string>, groupIdentifies: Array<[string, string]> = []): Promise<void> {
+    const state = this.project(teamId);
+    if (!state.groupTypes) {
+      const rows = await this.pg.query<{ group_type: string; group_type_index: number }>(
+        'SELECT group_type, group_type_index FROM group_type_mappings WHERE team_id = $1',
+        [teamId],
+      );
+      state.groupTypes ??= new Map(rows.map((r) => [r.group_type, r.group_type_index]));
+    }
+    const missing = [...new Set(distinctIds)].filter((id) => !state.distinctIds.has(id));
+    if (missing.length > 0) await this.loadDistinctIds(teamId, missing);
+    const missingGroups = groupIdentifies
+      .map(([type, key]) => [state.groupTypes!.get(type), key] as const)
+      .filter((g): g is readonly [number, string] => g[0] !== undefined && !state.groups.has(groupCacheKey(g[0], g[1])));
+    if (missingGroups.length > 0) await this.loadGroups(teamId, missingGroups);
+  }
+
+  hasLoaded(teamId: number, distinctIds: Iterable<string>): boolean {
+    const state = this.projects.get(teamId);
+    if (!state?.groupTypes) return false;
+    for (const id of distinctIds) if (!state.distinctIds.has(id)) return false;
+    return true;
+  }
+
+  private async loadDistinctIds(teamId: number, ids: string[]): Promise<void> {
+    const [rows, personless] = await Promise.all([
+      this.pg.query<PersonRow & { key: string }>(
+        `SELECT d.distinct_id AS key, p.uuid, p.properties, p.is_identified, p.created_at, p.version,
+                (SELECT json_agg(json_build_array(d2.distinct_id, d2.version)) FROM person_distinct_ids d2 WHERE d2.person_uuid = p.uuid) AS ids
+           FROM person_distinct_ids d JOIN persons p ON p.uuid = d.person_uuid
+          WHERE d.team_id = $1 AND d.distinct_id = ANY($2::text[])`,
+        [teamId, ids],
+      ),
+      this.pg.query<{ distinct_id: string }>('SELECT distinct_id FROM personless_distinct_ids WHERE team_id = $1 AND distinct_id = ANY($2::text[])', [
+        teamId,
+        ids,
+      ]),
+    ]);
+    const state = this.project(teamId);
+    for (const row of rows) this.adopt(state, teamId, row);
+    for (const id of ids) if (!state.distinctIds.has(id)) state.distinctIds.set(id, { person: null, version: 0 });
+    for (const r of personless) state.personless.add(r.distinct_id);
+  }
+
+  /** Turns a loaded row into cached state, unless the cache already knows newer things. */
+  private adopt(state: ProjectState, teamId: number, row: PersonRow): Person {
+    let person = state.persons.get(row.uuid);
+    if (!person) {
+      person = {
+        uuid: row.uuid,
+        teamId,
+        properties: row.properties,
+        isIdentified: row.is_identified,
+        createdAt: new Date(row.created_at).getTime(),
+        version: Number(row.version),
+        distinctIds: new Set(row.ids.map(([id]) => id)),
+      };
+      state.persons.set(person.uuid, person);
+    }
+    for (const [id, version] of row.ids) {
+      if (!state.distinctIds.has(id)) state.distinctIds.set(id, { person, version: Number(version) });
+    }
+    return person;
+  }
+
+  /** A person by uuid (API paths), loaded with all its distinct ids. */
+  async findPerson(teamId: number, uuid: string): Promise<Person | undefined> {
+    const state = this.project(teamId);
+    const cached = state.persons.get(uuid);
+    if (cached) return cached;
+    const [row] = await this.pg.query<PersonRow>(
+      `SELECT p.uuid, p.properties, p.is_identified, p.created_at, p.version,
+              COALESCE((SELECT json_agg(json_build_array(d.distinct_id, d.version)) FROM person_distinct_ids d WHERE d.person_uuid = p.uuid), '[]') AS ids
+         FROM persons p WHERE p.team_id = $1 AND p.uuid = $2`,
+      [teamId, uuid],
+    );
+    return row ? this.adopt(state, teamId, row) : undefined;
+  }
+
+  private async loadGroups(teamId: number, keys: ReadonlyArray<readonly [number, string]>): Promise<void> {
+    const rows = await this.pg.query<{ group_type_index: number; group_key: string; group_properties: Props; created_at: Date }>(
+      `SELECT g.group_type_index, g.group_key, g.group_properties, g.created_at
+         FROM groups g JOIN unnest($2::int[], $3::text[]) AS k(i, key) ON g.group_type_index = k.i AND g.group_key = k.key
+        WHERE g.team_id = $1`,
+      [teamId, keys.map((k) => k[0]), keys.map((k) => k[1])],
+    );
+    const state = this.project(teamId);
+    for (const r of rows) {
+      const cacheKey = groupCacheKey(r.group_type_index, r.group_key);
+      if (!state.groups.has(cacheKey)) {
+        state.groups.set(cacheKey, {
+          teamId,
+          index: r.group_type_index,
+          key: r.group_key,
+          properties: r.group_properties,
+          createdAt: new Date(r.created_at).getTime(),
+        });
+      }
+    }
+  }
+
+  // ---- changes (synchronous, on cached state) -------------------------------------------------
+
+  distinctId(teamId: number, id: string): DistinctIdState {
+    const state = this.project(teamId).distinctIds.get(id);
+    if (!state) throw new Error(`distinct id ${JSON.stringify(id)} of project ${teamId} was not loaded before processing`);
+    return state;
+  }
+
+  isPersonless(teamId: number, id: string): boolean {
+    return this.project(teamId).personless.has(id);
+  }
+
+  markPersonless(teamId: number, id: string): void {
+    const state = this.project(teamId);
+    if (state.personless.has(id)) return;
+    state.personless.add(id);
+    this.newPersonless.push({ teamId, distinctId: id });
+  }
+
+  createPerson(teamId: number, uuid: string, createdAt: number, properties: Props, isIdentified: boolean): Person {
+    const person: Person = { uuid, teamId, properties, isIdentified, createdAt, version: 0, distinctIds: new Set() };
+    this.project(teamId).persons.set(uuid, person);
+    this.deletedPersons.delete(uuid);
+    this.touch(person);
+    return person;
+  }
+
+  /** Points a distinct id at a person with the given version (0 new, higher when moved or previously personless). */
+  attach(person: Person, distinctId: string, version: number): void {
+    const state = this.project(person.teamId);
+    const previous = state.distinctIds.get(distinctId)?.person;
+    if (previous && previous !== person) previous.distinctIds.delete(distinctId);
+    state.distinctIds.set(distinctId, { person, version });
+    person.distinctIds.add(distinctId);
+    this.dirtyDistinctIds.set(`${person.teamId}\u0000${distinctId}`, { teamId: person.teamId, distinctId });
+  }
+
+  /** Records that a person's fields changed: bumps its version and drops serialized copies. */
+  touch(person: Person): void {
+    person.version++;
+    person.propertiesJson = undefined;
+    person.createdAtText = undefined;
+    this.dirtyPersons.add(person);
+  }
+
+  deletePerson(person: Person, opts: { forgetDistinctIds: boolean }): void {
+    const state = this.project(person.teamId);
+    state.persons.delete(person.uuid);
+    this.dirtyPersons.delete(person);
+    this.deletedPersons.set(person.uuid, person);
+    if (opts.forgetDistinctIds) {
+      for (const id of person.distinctIds) {
+        state.distinctIds.set(id, { person: null, version: 0 });
+        this.dirtyDistinctIds.set(`${person.teamId}\u0000${id}`, { teamId: person.teamId, distinctId: id });
+      }
+    }
+  }
+
+  /** Index of a group type, creating the mapping on first sight (at most 5 per project); undefined when full. */
+  groupTypeIndex(teamId: number, type: string): number | undefined {
+    const types = this.project(teamId).groupTypes;
+    if (!types) throw new Error(`group types of project ${teamId} were not loaded before processing`);
+    const known = types.get(type);
+    if (known !== undefined || types.size >= MAX_GROUP_TYPES) return known;
+    const index = types.size;
+    types.set(type, index);
+    this.newGroupTypes.push({ teamId, type, index });
+    return index;
+  }
+
+  group(teamId: number, index: number, key: string): Group | undefined {
+    return this.project(teamId).groups.get(groupCacheKey(index, key));
+  }
+
+  upsertGroup(teamId: number, index: number, key: string, set: Props, createdAt: number): Group {
+    const state = this.project(teamId);
+    const cacheKey = groupCacheKey(index, key);
+    let group = state.groups.get(cacheKey);
+    if (!group) state.groups.set(cacheKey, (group = { teamId, index, key, properties: {}, createdAt }));
+    Object.assign(group.properties, set);
+    this.dirtyGroups.add(group);
+    return group;
+  }
+
+  // ---- persistence ------------------------------------------------------------------------------
+
+  /** Writes every change made so far; concurrent callers queue behind one another. */
+  flush(): Promise<void> {
+    const run = this.flushing.then(() => this.flushOnce());
+    this.flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async flushOnce(): Promise<void> {
+    const persons = [...this.dirtyPersons];
+    const deleted = [...this.deletedPersons.values()];
+    const distinctIds = [...this.dirtyDistinctIds.values()];
+    const personless = this.newPersonless;
+    const groups = [...this.dirtyGroups];
+    const groupTypes = this.newGroupTypes;
+    if (!persons.length && !deleted.length && !distinctIds.length && !personless.length && !groups.length && !groupTypes.length) {
+      this.evictIfLarge();
+      return;
+    }
+    this.dirtyPersons = new Set();
+    this.deletedPersons = new Map();
+    this.dirtyDistinctIds = new Map();
+    this.newPersonless = [];
+    this.dirtyGroups = new Set();
+    this.newGroupTypes = [];
+    const idRows = distinctIds.map(({ teamId, distinctId }) => {
+      const s = this.project(teamId).distinctIds.get(distinctId)!;
+      return { team_id: teamId, distinct_id: distinctId, person_uuid: s.person?.uuid ?? null, version: s.version };
+    });
+    try {
+      await this.writePostgres(persons, deleted, idRows, personless, groups, groupTypes);
+      await this.writeClickHouse(persons, deleted, idRows, groups);
+    } catch (err) {
+      // Put everything back so the next flush retries it; the requests waiting on this one fail and SDKs retry.
+      for (const p of persons) if (!this.deletedPersons.has(p.uuid)) this.dirtyPersons.add(p);
+      for (const p of deleted) this.deletedPersons.set(p.uuid, p);
+      for (const d of distinctIds) this.dirtyDistinctIds.set(`${d.teamId}\u0000${d.distinctId}`, d);
+      this.newPersonless.push(...personless);
+      for (const g of groups) this.dirtyGroups.add(g);
+      this.newGroupTypes.push(...groupTypes);
+      this.log.error({ err, persons: persons.length, distinctIds: idRows.length }, 'writing person changes failed');
+      throw err;
+    }
+    this.evictIfLarge();
+  }
+
+  private async writePostgres(
+    persons: Person[],
+    deleted: Person[],
+    idRows: Array<{ team_id: number; distinct_id: string; person_uuid: string | null; version: number }>,
+    personless: Array<{ teamId: number; distinctId: string }>,
+    groups: Group[],
+    groupTypes: Array<{ teamId: number; type: string; index: number }>,
+  ): Promise<void> {
+    await this.pg.transaction(async (tx) => {
+      if (persons.length) {
+        await tx.query(
+          `INSERT INTO persons (uuid, team_id, properties, is_identified, created_at, version)
+           SELECT uuid, team_id, properties, is_identified, created_at, version
+             FROM jsonb_to_recordset($1::jsonb) AS x(uuid uuid, team_id int, properties jsonb, is_identified bool, created_at timestamptz, version bigint)
+           ON CONFLICT (uuid) DO UPDATE SET properties = EXCLUDED.properties, is_identified = EXCLUDED.is_identified,
+             created_at = EXCLUDED.created_at, version = EXCLUDED.version`,
+          [
+            JSON.stringify(
+              persons.map((p) => ({
+                uuid: p.uuid,
+                team_id: p.teamId,
+                properties: p.properties,
+                is_identified: p.isIdentified,
+                created_at: new Date(p.createdAt).toISOString(),
+                version: p.version,
+              })),
+            ),
+          ],
+        );
+      }
+      const attached = idRows.filter((r) => r.person_uuid !== null);
+      if (attached.length) {
+        await tx.query(
+          `INSERT INTO person_distinct_ids (team_id, distinct_id, person_uuid, version)
+           SELECT team_id, distinct_id, person_uuid, version
+             FROM jsonb_to_recordset($1::jsonb) AS x(team_id int, distinct_id text, person_uuid uuid, version bigint)
+           ON CONFLICT (team_id, distinct_id) DO UPDATE SET person_uuid = EXCLUDED.person_uuid, version = EXCLUDED.version`,
+          [JSON.stringify(attached)],
+        );
+      }
+      if (deleted.length) {
+        // Distinct ids still pointing at a deleted person go with it (ON DELETE CASCADE).
+        await tx.query('DELETE FROM persons WHERE uuid = ANY($1::uuid[])', [deleted.map((p) => p.uuid)]);
+      }
+      if (personless.length) {
+        await tx.query(
+          `INSERT INTO personless_distinct_ids (team_id, distinct_id)
+           SELECT team_id, distinct_id FROM jsonb_to_recordset($1::jsonb) AS x(team_id int, distinct_id text)
+           ON CONFLICT DO NOTHING`,
+          [JSON.stringify(personless.map((p) => ({ team_id: p.teamId, distinct_id: p.distinctId })))],
+        );
+      }
+      for (const t of groupTypes) {
+        await tx.query('INSERT INTO group_type_mappings (team_id, group_type, group_type_index) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+          t.teamId,
+          t.type,
+          t.index,
+        ]);
+      }
+      if (groups.length) {
+        await tx.query(
+          `INSERT INTO groups (team_id, group_type_index, group_key, group_properties, created_at, version)
+           SELECT team_id, group_type_index, group_key, group_properties, created_at, 0
+             FROM jsonb_to_recordset($1::jsonb) AS x(team_id int, group_type_index int, group_key text, group_properties jsonb, created_at timestamptz)
+           ON CONFLICT (team_id, group_type_index, group_key) DO UPDATE SET group_properties = EXCLUDED.group_properties,
+             version = groups.version + 1`,
+          [
+            JSON.stringify(
+              groups.map((g) => ({
+                team_id: g.teamId,
+                group_type_index: g.index,
+                group_key: g.key,
+                group_properties: g.properties,
+                created_at: new Date(g.createdAt).toISOString(),
+              })),
+            ),
+          ],
+        );
+      }
+    });
+  }
+
+  private async writeClickHouse(
+    persons: Person[],
+    deleted: Person[],
+    idRows: Array<{ team_id: number; distinct_id: string; person_uuid: string | null; version: number }>,
+    groups: Group[],
+  ): Promise<void> {
+    const lines = (rows: unknown[]) => Buffer.from(rows.map((r) => JSON.stringify(r)).join('\n') + '\n', 'utf8');
+    const seq = () => ++this.sequence;
+    const personRows = [
+      ...persons.map((p) => ({
+        id: p.uuid,
+        team_id: p.teamId,
+        properties: JSON.stringify(p.properties),
+        is_identified: p.isIdentified ? 1 : 0,
+        created_at: clickHouseTime(p.createdAt),
+        version: seq(),
+        is_deleted: 0,
+      })),
+      ...deleted.map((p) => ({ id: p.uuid, team_id: p.teamId, properties: '{}', is_identified: 0, created_at: clickHouseTime(p.createdAt), version: seq(), is_deleted: 1 })),
+    ];
+    const NO_PERSON = '00000000-0000-0000-0000-000000000000';
+    const idLines = idRows.map((r) => ({
+      team_id: r.team_id,
+      distinct_id: r.distinct_id,
+      person_id: r.person_uuid ?? NO_PERSON,
+      is_deleted: r.person_uuid ? 0 : 1,
+      version: seq(),
+    }));
+    // Overrides exist only for ids whose events may carry another person id (PostHog: version > 0).
+    const overrides = idLines.filter((r, i) => idRows[i]!.version > 0 || r.is_deleted);
+    const groupRows = groups.map((g) => ({
+      group_type_index: g.index,
+      group_key: g.key,
+      created_at: clickHouseTime(g.createdAt),
+      team_id: g.teamId,
+      group_properties: JSON.stringify(g.properties),
+      version: seq(),
+    }));
+    if (personRows.length) await this.ch.insertJSONEachRow('person', lines(personRows));
+    if (idLines.length) await this.ch.insertJSONEachRow('person_distinct_id2', lines(idLines));
+    if (overrides.length) await this.ch.insertJSONEachRow('person_distinct_id_overrides', lines(overrides));
+    if (groupRows.length) await this.ch.insertJSONEachRow('groups', lines(groupRows));
+  }
+
+  /** The cache is authoritative only while complete for what it holds, so it is dropped whole, and only when nothing is unwritten. */
+  private evictIfLarge(): void {
+    let size = 0;
+    for (const state of this.projects.values()) size += state.distinctIds.size;
+    if (size <= MAX_CACHED_DISTINCT_IDS) return;
+    if (this.dirtyPersons.size || this.deletedPersons.size || this.dirtyDistinctIds.size || this.newPersonless.length || this.dirtyGroups.size) return;
+    this.projects.clear();
+    this.log.info({ distinctIds: size }, 'person cache dropped after reaching its size limit');
+  }
+}
