@@ -38,7 +38,8 @@ function chTime(ms: number): string {
 
 /**
  * Newest-first events of one project. FINAL collapses SDK retries of the same uuid.
- * (When the HogQL compiler lands, this becomes an EventsQuery through it.)
+ * (When the HogQL compiler lands, this becomes an EventsQuery through it.) `person_id` is the
+ * event's person as of now: merges after ingestion are applied through the overrides table.
  */
 export async function listEvents(ch: ClickHouse, f: ListEventsFilter): Promise<StoredEvent[]> {
   const where = ['team_id = {team:Int64}'];
@@ -64,13 +65,19 @@ export async function listEvents(ch: ClickHouse, f: ListEventsFilter): Promise<S
     params.cursor_ts = f.cursor.timestamp;
     params.cursor_uuid = f.cursor.uuid;
   }
+  // Events keep the person id they were ingested with; merges since then are applied through the
+  // overrides table (latest row per distinct id), PostHog's way of re-attributing without rewriting.
   const rows = await ch.query<Row>(
-    `SELECT toString(uuid) AS id, event, distinct_id, properties,
-            formatDateTime(timestamp, '%Y-%m-%d %H:%i:%S.%f') AS ts, toString(person_id) AS person_id, elements_chain
-       FROM events FINAL
-      WHERE ${where.join(' AND ')}
-      ORDER BY timestamp DESC, uuid DESC
-      LIMIT {limit:UInt32}`,
+    `SELECT toString(e.uuid) AS id, e.event AS event, e.distinct_id AS distinct_id, e.properties AS properties,
+            formatDateTime(e.timestamp, '%Y-%m-%d %H:%i:%S.%f') AS ts,
+            toString(if(o.distinct_id != '', o.person_id, e.person_id)) AS person_id, e.elements_chain AS elements_chain
+       FROM (SELECT * FROM events FINAL WHERE ${where.join(' AND ')} ORDER BY timestamp DESC, uuid DESC LIMIT {limit:UInt32}) AS e
+       LEFT JOIN (
+         SELECT distinct_id, argMax(person_id, version) AS person_id
+           FROM person_distinct_id_overrides WHERE team_id = {team:Int64}
+          GROUP BY distinct_id HAVING argMax(is_deleted, version) = 0
+       ) AS o ON o.distinct_id = e.distinct_id
+      ORDER BY e.timestamp DESC, e.uuid DESC`,
     params,
   );
   return rows.map((r) => ({

@@ -9,6 +9,8 @@ import { healthRoutes } from './routes/health.js';
 import { projectRoutes } from './routes/projects.js';
 import { eventRoutes } from './routes/events.js';
 import { personalApiKeyRoutes } from './routes/personal-api-keys.js';
+import { personRoutes } from './routes/persons.js';
+import { groupRoutes } from './routes/groups.js';
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** Oversized bodies are read and discarded up to here so the client can read its 413; past it, the socket is cut. */
@@ -80,6 +82,8 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
     await api.register(projectRoutes(ctx));
     await api.register(eventRoutes(ctx));
     await api.register(personalApiKeyRoutes(ctx));
+    await api.register(personRoutes(ctx));
+    await api.register(groupRoutes(ctx));
   });
   return app;
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseTimestamp } from '../../capture/timestamps.js';
 import { HedgerowError } from '../../errors.js';
 import { listEvents } from '../../events/list-events.js';
+import { PersonQueries } from '../../persons/person-queries.js';
 import type { ServerContext } from '../context.js';
 import { requireProject } from '../auth.js';
 
@@ -35,6 +36,7 @@ function limitParam(value: string | undefined): number {
 
 /** `/api/projects/:id/events/`: PostHog's `{results, next}` listing, newest first. */
 export function eventRoutes(ctx: ServerContext) {
+  const persons = new PersonQueries(ctx.pg);
   return async function routes(app: FastifyInstance): Promise<void> {
     for (const prefix of ['/api/projects', '/api/environments']) {
       app.get<{ Params: { project_id: string }; Querystring: Record<string, string | undefined> }>(
@@ -53,6 +55,7 @@ export function eventRoutes(ctx: ServerContext) {
             limit: limit + 1,
           });
           const page = events.slice(0, limit);
+          const people = await persons.byUuids(project.id, [...new Set(page.map((e) => e.person_id))]);
           let next: string | null = null;
           if (events.length > limit) {
             const last = page[page.length - 1]!;
@@ -68,7 +71,7 @@ export function eventRoutes(ctx: ServerContext) {
               properties: e.properties,
               event: e.event,
               timestamp: e.timestamp.replace(' ', 'T') + '+00:00',
-              person: null,
+              person: people.get(e.person_id) ?? null,
               elements: [],
               elements_chain: e.elements_chain,
             })),
