@@ -195,21 +195,25 @@ describe('person properties', () => {
     expect(person.properties).toEqual({ plan: null, name: 'A', first: 'yes', tie: 'set' });
   });
 
-  it('adds current and $initial_ browser, URL and UTM properties', async () => {
+  it('adds current and $initial_ browser, URL and UTM properties; skips writes that only refresh them', async () => {
     const p = await project('initial');
     await send(p.api_token, [ev('$pageview', 'vis', { $browser: 'Firefox', $current_url: 'https://a.example/x', utm_source: 'news' })]);
-    await send(p.api_token, [ev('$pageview', 'vis', { $browser: 'Chrome', $current_url: 'https://a.example/y' })]);
-    const person = (await personOf(p.id, 'vis'))!;
-    expect(person.properties).toMatchObject({
-      $browser: 'Chrome',
+    const first = (await personOf(p.id, 'vis'))!;
+    expect(first.properties).toMatchObject({
+      $browser: 'Firefox',
       $initial_browser: 'Firefox',
-      $current_url: 'https://a.example/y',
+      $current_url: 'https://a.example/x',
       $initial_current_url: 'https://a.example/x',
       utm_source: 'news',
       $initial_utm_source: 'news',
     });
+    // Only already-present enrichment keys change: PostHog does not write the person for that.
+    await send(p.api_token, [ev('$pageview', 'vis', { $browser: 'Chrome', $current_url: 'https://a.example/y' })]);
+    expect((await personOf(p.id, 'vis'))!.properties.$browser).toBe('Firefox');
+    // A new key makes the update worth writing, and then every change in it lands.
+    await send(p.api_token, [ev('$pageview', 'vis', { $browser: 'Chrome', $current_url: 'https://a.example/z', utm_campaign: 'launch' })]);
+    expect((await personOf(p.id, 'vis'))!.properties).toMatchObject({ $browser: 'Chrome', $current_url: 'https://a.example/z', utm_campaign: 'launch', $initial_browser: 'Firefox' });
   });
-
 });
 
 describe('concurrency', () => {

@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { EVENTS_PER_REQUEST, eventGenerator } from './events.js';
+import { EVENTS_PER_REQUEST, eventGenerator, freshIdsOf } from './events.js';
 import type { ClientConfig, ClientMessage, ClientResult } from './messages.js';
 
 interface Body {
@@ -20,14 +20,14 @@ const send = (message: ClientMessage) => process.send!(message);
 
 /** All JSON work happens here, before the timed window. */
 function makeBodies(): Body[] {
-  const next = eventGenerator(42);
+  const next = eventGenerator(42, config.personShare);
   const bodies: Body[] = [];
   for (let b = 0; b < config.pool; b++) {
     const sentAt = Date.now();
     const batch = Array.from({ length: EVENTS_PER_REQUEST }, () => next(sentAt));
     const bytes = Buffer.from(JSON.stringify({ api_key: config.apiKey, batch, sent_at: new Date(sentAt).toISOString() }));
     const uuidOffsets: number[] = [];
-    for (const e of batch) uuidOffsets.push(bytes.indexOf(e.uuid, uuidOffsets.at(-1) ?? 0, 'latin1'));
+    for (const e of batch) for (const id of freshIdsOf(e)) uuidOffsets.push(bytes.indexOf(id, uuidOffsets.at(-1) ?? 0, 'latin1'));
     bodies.push({ bytes, uuidOffsets });
   }
   return bodies;

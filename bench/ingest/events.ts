@@ -46,8 +46,12 @@ const REFERRERS = ['$direct', 'https://www.google.com/', 'https://news.ycombinat
 const UTM_SOURCES = ['google', 'newsletter', 'twitter', 'partner'];
 const PLANS = ['free', 'startup', 'scale', 'enterprise'];
 
-/** Returns a function making realistic events for a pool of 10k users with stable session ids. */
-export function eventGenerator(seed: number): (sentAtMs: number) => CaptureEvent {
+/**
+ * Returns a function making realistic events for a pool of 10k users with stable session ids.
+ * `personShare` of the events carry person work: half a `$set` event changing a property, half an
+ * `$identify` merging a new anonymous id into the user (each with fresh ids, see `freshIdsOf`).
+ */
+export function eventGenerator(seed: number, personShare = 0): (sentAtMs: number) => CaptureEvent {
   const rand = prng(seed);
   const int = (n: number) => Math.floor(rand() * n);
   const pick = <T>(list: readonly T[]): T => list[int(list.length)]!;
@@ -91,8 +95,21 @@ export function eventGenerator(seed: number): (sentAtMs: number) => CaptureEvent
       is_trial: rand() < 0.2,
     };
     if (rand() < 0.25) properties.utm_source = pick(UTM_SOURCES);
+    let event = pick(EVENT_NAMES);
+    if (rand() < personShare) {
+      if (rand() < 0.5) {
+        event = '$set';
+        properties.$set = { plan: pick(PLANS), last_action: crypto.randomUUID() };
+      } else {
+        event = '$identify';
+        properties.$set = { email: user.id.includes('@') ? user.id : `${user.id}@example.com` };
+        properties.$anon_distinct_id = `anon-${crypto.randomUUID()}`;
+      }
+    } else if (event === '$identify' || event === '$set') {
+      event = '$pageview';
+    }
     return {
-      event: pick(EVENT_NAMES),
+      event,
       distinct_id: user.id,
       properties,
       // Events were recorded up to 10 s before the batch was sent, as an SDK's queue does.
@@ -100,4 +117,14 @@ export function eventGenerator(seed: number): (sentAtMs: number) => CaptureEvent
       uuid: crypto.randomUUID(),
     };
   };
+}
+
+/**
+ * The random ids in an event that the client replaces before every send, in the order they appear
+ * in its JSON: a re-sent body must be new events with new person work, not retries.
+ */
+export function freshIdsOf(e: CaptureEvent): string[] {
+  const set = e.properties.$set as { last_action?: string } | undefined;
+  const anon = e.properties.$anon_distinct_id as string | undefined;
+  return [set?.last_action, anon?.slice('anon-'.length), e.uuid].filter((id): id is string => id !== undefined);
 }

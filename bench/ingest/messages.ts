@@ -6,6 +6,8 @@ export interface ClientConfig {
   concurrency: number;
   /** Distinct pre-generated request bodies, reused with fresh uuids. */
   pool: number;
+  /** Share of events that carry $set or identify traffic (0 = the plain mix). */
+  personShare: number;
 }
 
 export interface ClientResult {

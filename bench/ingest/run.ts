@@ -19,7 +19,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const POOL = Math.max(Number(process.env.BENCH_POOL ?? 1000), 2 * CONCURRENCY);
 const PROJECT_KEY = 'phc_bench_ingest_project_key';
 // The whole run is bounded: whatever hangs, the bench gives up after this.
-const DEADLINE_MS = (SECONDS + 240) * 1000;
+const DEADLINE_MS = (2 * SECONDS + 300) * 1000; // two timed phases plus start-up, counting and the baseline
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const cliPath = path.join(here, '../../src/cli.js');
@@ -93,8 +93,13 @@ async function startServer(dataDir: string): Promise<Server> {
 }
 
 /** Runs the client process; resolves with its result once the timed window is over. */
-function runClient(port: number, onStart: () => void, onProgress: (m: Extract<ClientMessage, { type: 'progress' }>) => void): Promise<ClientResult> {
-  const config: ClientConfig = { port, apiKey: PROJECT_KEY, seconds: SECONDS, concurrency: CONCURRENCY, pool: POOL };
+function runClient(
+  port: number,
+  personShare: number,
+  onStart: () => void,
+  onProgress: (m: Extract<ClientMessage, { type: 'progress' }>) => void,
+): Promise<ClientResult> {
+  const config: ClientConfig = { port, apiKey: PROJECT_KEY, seconds: SECONDS, concurrency: CONCURRENCY, pool: POOL, personShare };
   const client = fork(clientPath, [JSON.stringify(config)], { stdio: 'inherit' });
   children.push(client);
   return new Promise((resolve, reject) => {
@@ -110,9 +115,21 @@ function runClient(port: number, onStart: () => void, onProgress: (m: Extract<Cl
   });
 }
 
-async function main(): Promise<boolean> {
-  console.log(`Hedgerow ingest benchmark: ${SECONDS} s, ${CONCURRENCY} requests in flight, ${os.cpus().length} CPUs, Node ${process.version}`);
-  const dataDir = path.join(tmp, 'server');
+interface Phase {
+  label: string;
+  result: ClientResult;
+  stored: number;
+  teamId: number;
+  serverCpu: number;
+  serverMainCpu: number;
+  hwmKb: number;
+  maxRssKb: number;
+}
+
+/** One timed run against a fresh server and data dir. */
+async function runPhase(label: string, personShare: number): Promise<Phase> {
+  console.log(`\n--- ${label} (${Math.round(personShare * 100)}% of events carry $set or identify) ---`);
+  const dataDir = path.join(tmp, `server-${label}`);
   const server = await startServer(dataDir);
   console.log(`server: pid ${server.pid} on 127.0.0.1:${server.port}`);
 
@@ -126,6 +143,7 @@ async function main(): Promise<boolean> {
   let last = { acked: 0, elapsedSeconds: 0 };
   const result = await runClient(
     server.port,
+    personShare,
     () => {
       cpu0 = procCpuSeconds(server.pid);
       mainCpu0 = mainThreadCpu();
@@ -148,29 +166,57 @@ async function main(): Promise<boolean> {
   server.proc.kill('SIGTERM'); // the server flushes its writer and closes chDB before exiting
   const code = await server.exited;
   if (code !== 0) throw new Error(`server exited with code ${code} after SIGTERM`);
-
   const stored = await countStored(path.join(dataDir, 'clickhouse'), server.teamId);
-  console.log(`baseline: inserting ${fmt(result.acked)} rows straight into chDB ...`);
-  const baseline = await rawChdbBaseline(result.acked, server.teamId, path.join(tmp, 'baseline'));
+  return { label, result, stored, teamId: server.teamId, serverCpu, serverMainCpu, hwmKb, maxRssKb };
+}
 
-  const eventsPerSecond = result.acked / result.elapsedSeconds;
-  const rawPerSecond = baseline.rows / baseline.seconds;
-  const ok = stored === result.acked && result.non200 === 0 && baseline.stored === baseline.rows;
+function printPhase(phase: Phase): void {
+  const { result, stored } = phase;
   const rows: Array<[string, string]> = [
-    ['events acknowledged (200)', `${fmt(result.acked)} in ${fmt(result.elapsedSeconds, 1)} s = ${fmt(eventsPerSecond)} events/s`],
+    ['events acknowledged (200)', `${fmt(result.acked)} in ${fmt(result.elapsedSeconds, 1)} s = ${fmt(result.acked / result.elapsedSeconds)} events/s`],
     ['events stored (chDB count)', `${fmt(stored)} ${stored === result.acked ? '(= acknowledged)' : '(MISMATCH: not equal to acknowledged)'}`],
     ['requests / non-200', `${fmt(result.requests)} / ${fmt(result.non200)}`],
     ['request latency', `p50 ${fmt(result.p50Ms, 1)} ms, p99 ${fmt(result.p99Ms, 1)} ms, max ${fmt(result.maxMs, 1)} ms`],
-    ['server peak RSS', `VmHWM ${mb(hwmKb)}, max sampled VmRSS ${mb(maxRssKb)}`],
-    ['CPU during the run', `server ${fmt((100 * serverCpu) / result.elapsedSeconds)}% (JS main thread ${fmt((100 * serverMainCpu) / result.elapsedSeconds)}%), client ${fmt((100 * result.cpuSeconds) / result.elapsedSeconds)}% (100% = one core)`],
-    ['raw chDB baseline', `${fmt(baseline.rows)} rows in ${fmt(baseline.seconds, 1)} s = ${fmt(rawPerSecond)} rows/s (10k-row JSONEachRow inserts), CPU ${fmt((100 * baseline.cpuSeconds) / baseline.seconds)}%`],
-    ['Hedgerow / raw chDB', fmt(eventsPerSecond / rawPerSecond, 2)],
+    ['server peak RSS', `VmHWM ${mb(phase.hwmKb)}, max sampled VmRSS ${mb(phase.maxRssKb)}`],
+    [
+      'CPU during the run',
+      `server ${fmt((100 * phase.serverCpu) / result.elapsedSeconds)}% (JS main thread ${fmt((100 * phase.serverMainCpu) / result.elapsedSeconds)}%), ` +
+        `client ${fmt((100 * result.cpuSeconds) / result.elapsedSeconds)}% (100% = one core)`,
+    ],
   ];
-  console.log(`\n=== Ingest summary (${SECONDS} s, concurrency ${CONCURRENCY}, 100 events/request) ===`);
+  console.log(`\n=== Ingest summary: ${phase.label} (${SECONDS} s, concurrency ${CONCURRENCY}, 100 events/request) ===`);
   for (const [label, value] of rows) console.log(`  ${label.padEnd(28)} ${value}`);
   for (const sample of result.samples) console.log(`  non-200 sample: ${sample}`);
+}
+
+/** BENCH_MIX: `plain`, `persons` or `both` (default): the plain mix has no $set/identify traffic. */
+const MIX = process.env.BENCH_MIX ?? 'both';
+const PERSON_SHARE = 0.3;
+
+async function main(): Promise<boolean> {
+  console.log(`Hedgerow ingest benchmark: ${SECONDS} s, ${CONCURRENCY} requests in flight, ${os.cpus().length} CPUs, Node ${process.version}`);
+  const phases: Phase[] = [];
+  if (MIX === 'plain' || MIX === 'both') phases.push(await runPhase('plain', 0));
+  if (MIX === 'persons' || MIX === 'both') phases.push(await runPhase('persons', PERSON_SHARE));
+  if (phases.length === 0) throw new Error(`BENCH_MIX must be plain, persons or both, not "${MIX}"`);
+
+  const first = phases[0]!;
+  console.log(`\nbaseline: inserting ${fmt(first.result.acked)} rows straight into chDB ...`);
+  const baseline = await rawChdbBaseline(first.result.acked, first.teamId, path.join(tmp, 'baseline'));
+  const rawPerSecond = baseline.rows / baseline.seconds;
+
+  for (const phase of phases) printPhase(phase);
+  const rate = (p: Phase) => p.result.acked / p.result.elapsedSeconds;
+  console.log(`\n=== Comparisons ===`);
+  console.log(
+    `  raw chDB baseline            ${fmt(baseline.rows)} rows in ${fmt(baseline.seconds, 1)} s = ${fmt(rawPerSecond)} rows/s (10k-row JSONEachRow inserts), CPU ${fmt((100 * baseline.cpuSeconds) / baseline.seconds)}%`,
+  );
+  for (const phase of phases) console.log(`  ${`${phase.label} / raw chDB`.padEnd(28)} ${fmt(rate(phase) / rawPerSecond, 2)}`);
+  const plain = phases.find((p) => p.label === 'plain');
+  const persons = phases.find((p) => p.label === 'persons');
+  if (plain && persons) console.log(`  ${'persons / plain'.padEnd(28)} ${fmt(rate(persons) / rate(plain), 2)}`);
   if (baseline.stored !== baseline.rows) console.log(`  baseline stored ${fmt(baseline.stored)} of ${fmt(baseline.rows)} rows`);
-  return ok;
+  return phases.every((p) => p.stored === p.result.acked && p.result.non200 === 0) && baseline.stored === baseline.rows;
 }
 
 function cleanup(): void {

@@ -17,7 +17,7 @@ export interface EventWriterOptions {
   maxConcurrentInserts: number;
   /** Rows waiting beyond this are refused with 503 so memory stays bounded under overload. */
   maxPendingRows: number;
-  /** Runs before each insert: what the events depend on (person changes) becomes durable first. */
+  /** Runs with each insert: what the events depend on (person changes) becomes durable with them. */
   beforeInsert?: () => Promise<void>;
 }
 
@@ -102,9 +102,9 @@ export class EventWriter {
   }
 
   private async insert(group: Pending[]): Promise<void> {
-    await this.options.beforeInsert?.();
     const payload = group.length === 1 ? group[0]!.rows : Buffer.concat(group.map((p) => p.rows));
-    if (payload.length > 0) await this.ch.insertJSONEachRow('events', payload);
+    // Person changes and events go to different tables: written side by side, both durable before any ack.
+    await Promise.all([this.options.beforeInsert?.(), payload.length > 0 ? this.ch.insertJSONEachRow('events', payload) : undefined]);
     this.stats.inserts++;
     this.stats.rows += group.reduce((n, p) => n + p.count, 0);
   }

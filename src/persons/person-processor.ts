@@ -3,7 +3,15 @@ import type { Logger } from '../log.js';
 import { clickHouseTime, type IngestEvent, type PersonPart } from '../ingest/ingest-event.js';
 import { isIllegalDistinctId } from './illegal-ids.js';
 import { type Person, type PersonStore } from './person-store.js';
-import { applyPersonUpdate, NO_PERSON_UPDATE_EVENTS, type PersonUpdate, personUpdateFromEvent, type Props } from './property-updates.js';
+import {
+  applyPersonUpdate,
+  eventLeavesPersonUnchanged,
+  NO_PERSON_UPDATE_EVENTS,
+  PERSON_EVENTS,
+  type PersonUpdate,
+  personUpdateFromEvent,
+  type Props,
+} from './property-updates.js';
 
 const PERSON_ID_NAMESPACE = '932979b4-65c3-4424-8467-0b66ec27bc22';
 const NO_PERSON_TIME = '1970-01-01 00:00:00.000';
@@ -69,16 +77,20 @@ export class PersonProcessor {
     const props = e.properties;
     if (props.$process_person_profile === false) return this.personless(e);
 
-    const update = NO_PERSON_UPDATE_EVENTS.has(e.event) ? EMPTY_UPDATE : personUpdateFromEvent(e.event, props);
     const other = mergeSource(e);
+    if (other === undefined) {
+      const known = this.store.distinctId(e.teamId, e.distinctId).person;
+      if (known && (NO_PERSON_UPDATE_EVENTS.has(e.event) || eventLeavesPersonUnchanged(e.event, props, known.properties))) {
+        return this.part(known, this.groups(e), e);
+      }
+    }
+    const update = NO_PERSON_UPDATE_EVENTS.has(e.event) ? EMPTY_UPDATE : personUpdateFromEvent(e.event, props);
     const person =
       other !== undefined && MERGE_EVENTS.has(e.event)
         ? this.merge(e, other, update, e.event === '$merge_dangerously')
-        : this.updateOrCreate(e.teamId, e.distinctId, e.timestampMs, update);
+        : this.updateOrCreate(e.teamId, e.distinctId, e.timestampMs, update, PERSON_EVENTS.has(e.event));
 
-    const groups = this.groups(e);
-    if (e.event === '$groupidentify') this.groupIdentify(e);
-    return this.part(person, groups);
+    return this.part(person, this.groups(e), e);
   }
 
   private personless(e: IngestEvent): PersonPart | null {
@@ -101,10 +113,10 @@ export class PersonProcessor {
     return { personId: defaultPersonId(e.teamId, e.distinctId), personPropertiesJson: '{}', personCreatedAt: NO_PERSON_TIME };
   }
 
-  private updateOrCreate(teamId: number, distinctId: string, at: number, update: PersonUpdate): Person {
+  private updateOrCreate(teamId: number, distinctId: string, at: number, update: PersonUpdate, personEvent = true): Person {
     const existing = this.store.distinctId(teamId, distinctId).person;
     if (existing) {
-      if (applyPersonUpdate(existing.properties, update)) this.store.touch(existing);
+      if (applyPersonUpdate(existing.properties, update, personEvent)) this.store.touch(existing);
       return existing;
     }
     const properties: Props = {};
@@ -214,7 +226,8 @@ export class PersonProcessor {
     this.store.upsertGroup(e.teamId, index, String(key), isObject(set) ? set : {}, e.timestampMs);
   }
 
-  private part(person: Person, groups?: string[]): PersonPart {
+  private part(person: Person, groups?: string[], e?: IngestEvent): PersonPart {
+    if (e?.event === '$groupidentify') this.groupIdentify(e);
     person.propertiesJson ??= JSON.stringify(person.properties);
     person.createdAtText ??= clickHouseTime(person.createdAt);
     return { personId: person.uuid, personPropertiesJson: person.propertiesJson, personCreatedAt: person.createdAtText, groups };

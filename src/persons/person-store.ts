@@ -299,13 +299,14 @@ export class PersonStore {
     this.newPersonless = [];
     this.dirtyGroups = new Set();
     this.newGroupTypes = [];
+    this.log.debug({ persons: persons.length, deleted: deleted.length, distinctIds: distinctIds.length, personless: personless.length, groups: groups.length }, 'writing person changes');
     const idRows = distinctIds.map(({ teamId, distinctId }) => {
       const s = this.project(teamId).distinctIds.get(distinctId)!;
       return { team_id: teamId, distinct_id: distinctId, person_uuid: s.person?.uuid ?? null, version: s.version };
     });
     try {
-      await this.writePostgres(persons, deleted, idRows, personless, groups, groupTypes);
-      await this.writeClickHouse(persons, deleted, idRows, groups);
+      // Independent stores: written concurrently; the caller acknowledges nothing until both are done.
+      await Promise.all([this.writePostgres(persons, deleted, idRows, personless, groups, groupTypes), this.writeClickHouse(persons, deleted, idRows, groups)]);
     } catch (err) {
       // Put everything back so the next flush retries it; the requests waiting on this one fail and SDKs retry.
       for (const p of persons) if (!this.deletedPersons.has(p.uuid)) this.dirtyPersons.add(p);
@@ -440,10 +441,12 @@ export class PersonStore {
       group_properties: JSON.stringify(g.properties),
       version: seq(),
     }));
-    if (personRows.length) await this.ch.insertJSONEachRow('person', lines(personRows));
-    if (idLines.length) await this.ch.insertJSONEachRow('person_distinct_id2', lines(idLines));
-    if (overrides.length) await this.ch.insertJSONEachRow('person_distinct_id_overrides', lines(overrides));
-    if (groupRows.length) await this.ch.insertJSONEachRow('groups', lines(groupRows));
+    const inserts: Array<Promise<void>> = [];
+    if (personRows.length) inserts.push(this.ch.insertJSONEachRow('person', lines(personRows)));
+    if (idLines.length) inserts.push(this.ch.insertJSONEachRow('person_distinct_id2', lines(idLines)));
+    if (overrides.length) inserts.push(this.ch.insertJSONEachRow('person_distinct_id_overrides', lines(overrides)));
+    if (groupRows.length) inserts.push(this.ch.insertJSONEachRow('groups', lines(groupRows)));
+    await Promise.all(inserts);
   }
 
   /** The cache is authoritative only while complete for what it holds, so it is dropped whole, and only when nothing is unwritten. */

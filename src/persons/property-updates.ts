@@ -52,16 +52,42 @@ export function personUpdateFromEvent(event: string, properties: Props): PersonU
   return { set, setOnce, unset };
 }
 
-export function isEmptyUpdate(u: PersonUpdate): boolean {
-  return Object.keys(u.set).length === 0 && Object.keys(u.setOnce).length === 0 && u.unset.length === 0;
+const INITIAL_NAMES = INITIAL_AND_CURRENT.map((key) => `$initial_${key.replace(/^\$/, '')}`);
+
+/**
+ * True when an ordinary event (no `$set`/`$set_once`/`$unset` of its own) cannot change the person:
+ * every enrichment key it carries, and its `$initial_` twin, is already on the person, so the only
+ * changes would be filtered ones. The hot path for most events; allocates nothing.
+ */
+export function eventLeavesPersonUnchanged(event: string, eventProps: Props, personProps: Props): boolean {
+  if (PERSON_EVENTS.has(event) || '$set' in eventProps || '$set_once' in eventProps || '$unset' in eventProps) return false;
+  if (NO_ENRICHMENT_EVENTS.has(event)) return true;
+  for (let i = 0; i < INITIAL_AND_CURRENT.length; i++) {
+    const key = INITIAL_AND_CURRENT[i]!;
+    if (key in eventProps && (!(key in personProps) || !(INITIAL_NAMES[i]! in personProps))) return false;
+  }
+  return true;
+}
+
+const ENRICHMENT_KEYS = new Set(INITIAL_AND_CURRENT);
+/** Events that always write every change they carry. */
+export const PERSON_EVENTS = new Set(['$identify', '$create_alias', '$merge_dangerously', '$set']);
+
+/** Keys that change on most events and are not worth a person write on their own (PostHog's filter). */
+function isFilteredKey(key: string): boolean {
+  if (ENRICHMENT_KEYS.has(key)) return true;
+  return key.startsWith('$geoip_') && key !== '$geoip_country_name' && key !== '$geoip_city_name';
 }
 
 /**
  * Applies an update to person properties in place. `$set_once` writes only absent keys (a stored
  * null counts as present), `$set` then overwrites (so it wins a same-key tie), `$unset` deletes.
+ * Like PostHog, an ordinary event whose `$set` only changes already-present enrichment keys
+ * (`$current_url`, `$browser`, …) does not update the person: those change on nearly every event,
+ * and the event keeps them anyway. Person events (`personEvent`) and the API always write.
  * Returns whether anything changed.
  */
-export function applyPersonUpdate(properties: Props, u: PersonUpdate): boolean {
+export function applyPersonUpdate(properties: Props, u: PersonUpdate, personEvent = true): boolean {
   let changed = false;
   for (const [key, value] of Object.entries(u.setOnce)) {
     if (!(key in properties)) {
@@ -69,11 +95,20 @@ export function applyPersonUpdate(properties: Props, u: PersonUpdate): boolean {
       changed = true;
     }
   }
+  let worthWriting = personEvent;
+  const changedSet: string[] = [];
   for (const [key, value] of Object.entries(u.set)) {
-    if (!(key in properties) || !sameValue(properties[key], value)) {
-      properties[key] = value;
-      changed = true;
+    if (!(key in properties)) {
+      worthWriting = true;
+      changedSet.push(key);
+    } else if (!sameValue(properties[key], value)) {
+      if (!isFilteredKey(key)) worthWriting = true;
+      changedSet.push(key);
     }
+  }
+  if (worthWriting) {
+    for (const key of changedSet) properties[key] = u.set[key];
+    if (changedSet.length > 0) changed = true;
   }
   for (const key of u.unset) {
     if (key in properties) {
