@@ -2,7 +2,7 @@ import { v5 as uuidv5 } from 'uuid';
 import type { Logger } from '../log.js';
 import { clickHouseTime, type IngestEvent, type PersonPart } from '../ingest/ingest-event.js';
 import { isIllegalDistinctId } from './illegal-ids.js';
-import { type Person, type PersonStore } from './person-store.js';
+import { type Person, type PersonStore, propertiesJson } from './person-store.js';
 import {
   applyPersonUpdate,
   eventLeavesPersonUnchanged,
@@ -228,8 +228,7 @@ export class PersonProcessor {
 
   private part(person: Person, groups?: string[], e?: IngestEvent): PersonPart {
     if (e?.event === '$groupidentify') this.groupIdentify(e);
-    person.propertiesJson ??= JSON.stringify(person.properties);
     person.createdAtText ??= clickHouseTime(person.createdAt);
-    return { personId: person.uuid, personPropertiesJson: person.propertiesJson, personCreatedAt: person.createdAtText, groups };
+    return { personId: person.uuid, personPropertiesJson: propertiesJson(person), personCreatedAt: person.createdAtText, groups };
   }
 }

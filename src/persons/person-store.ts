@@ -52,6 +52,11 @@ interface PersonRow {
   ids: Array<[string, string | number]>;
 }
 
+/** A person's properties as JSON, cached on the person until they change (`touch`). */
+export function propertiesJson(p: Person): string {
+  return (p.propertiesJson ??= JSON.stringify(p.properties));
+}
+
 export const groupCacheKey = (index: number, key: string) => `${index}\u0000${key}`;
 
 /**
@@ -70,6 +75,7 @@ export class PersonStore {
   private dirtyGroups = new Set<Group>();
   private newGroupTypes: Array<{ teamId: number; type: string; index: number }> = [];
   private flushing: Promise<void> = Promise.resolve();
+  private readonly loaders = new Map<number, { inFlight: Promise<void> | null; next: { ids: Set<string>; promise: Promise<void> } | null }>();
   /** ClickHouse copies use a write sequence as their version, so the latest write always wins (also after a delete). */
   private sequence = Date.now() * 1000;
 
@@ -98,7 +104,7 @@ export class PersonStore {
       state.groupTypes ??= new Map(rows.map((r) => [r.group_type, r.group_type_index]));
     }
     const missing = [...new Set(distinctIds)].filter((id) => !state.distinctIds.has(id));
-    if (missing.length > 0) await this.loadDistinctIds(teamId, missing);
+    if (missing.length > 0) await this.requestLoad(teamId, missing);
     const missingGroups = groupIdentifies
       .map(([type, key]) => [state.groupTypes!.get(type), key] as const)
       .filter((g): g is readonly [number, string] => g[0] !== undefined && !state.groups.has(groupCacheKey(g[0], g[1])));
@@ -110,6 +116,33 @@ export class PersonStore {
     if (!state?.groupTypes) return false;
     for (const id of distinctIds) if (!state.distinctIds.has(id)) return false;
     return true;
+  }
+
+  /**
+   * Misses of concurrent requests are coalesced: at most one lookup per project is in flight, and
+   * ids asked for meanwhile wait for the next one, which takes them all in one query.
+   */
+  private requestLoad(teamId: number, ids: string[]): Promise<void> {
+    let loader = this.loaders.get(teamId);
+    if (!loader) this.loaders.set(teamId, (loader = { inFlight: null, next: null }));
+    const l = loader;
+    if (!l.next) {
+      const batch = { ids: new Set<string>(), promise: Promise.resolve() };
+      batch.promise = (l.inFlight ?? Promise.resolve()).then(async () => {
+        l.next = null;
+        l.inFlight = batch.promise;
+        const state = this.project(teamId);
+        try {
+          const wanted = [...batch.ids].filter((id) => !state.distinctIds.has(id));
+          if (wanted.length > 0) await this.loadDistinctIds(teamId, wanted);
+        } finally {
+          if (l.inFlight === batch.promise) l.inFlight = null;
+        }
+      });
+      l.next = batch;
+    }
+    for (const id of ids) l.next.ids.add(id);
+    return l.next.promise;
   }
 
   private async loadDistinctIds(teamId: number, ids: string[]): Promise<void> {
@@ -329,78 +362,80 @@ export class PersonStore {
     groups: Group[],
     groupTypes: Array<{ teamId: number; type: string; index: number }>,
   ): Promise<void> {
-    await this.pg.transaction(async (tx) => {
-      if (persons.length) {
-        await tx.query(
-          `INSERT INTO persons (uuid, team_id, properties, is_identified, created_at, version)
-           SELECT uuid, team_id, properties, is_identified, created_at, version
-             FROM jsonb_to_recordset($1::jsonb) AS x(uuid uuid, team_id int, properties jsonb, is_identified bool, created_at timestamptz, version bigint)
-           ON CONFLICT (uuid) DO UPDATE SET properties = EXCLUDED.properties, is_identified = EXCLUDED.is_identified,
-             created_at = EXCLUDED.created_at, version = EXCLUDED.version`,
-          [
-            JSON.stringify(
-              persons.map((p) => ({
-                uuid: p.uuid,
-                team_id: p.teamId,
-                properties: p.properties,
-                is_identified: p.isIdentified,
-                created_at: new Date(p.createdAt).toISOString(),
-                version: p.version,
-              })),
-            ),
-          ],
-        );
-      }
-      const attached = idRows.filter((r) => r.person_uuid !== null);
-      if (attached.length) {
-        await tx.query(
-          `INSERT INTO person_distinct_ids (team_id, distinct_id, person_uuid, version)
-           SELECT team_id, distinct_id, person_uuid, version
-             FROM jsonb_to_recordset($1::jsonb) AS x(team_id int, distinct_id text, person_uuid uuid, version bigint)
-           ON CONFLICT (team_id, distinct_id) DO UPDATE SET person_uuid = EXCLUDED.person_uuid, version = EXCLUDED.version`,
-          [JSON.stringify(attached)],
-        );
-      }
-      if (deleted.length) {
-        // Distinct ids still pointing at a deleted person go with it (ON DELETE CASCADE).
-        await tx.query('DELETE FROM persons WHERE uuid = ANY($1::uuid[])', [deleted.map((p) => p.uuid)]);
-      }
-      if (personless.length) {
-        await tx.query(
-          `INSERT INTO personless_distinct_ids (team_id, distinct_id)
-           SELECT team_id, distinct_id FROM jsonb_to_recordset($1::jsonb) AS x(team_id int, distinct_id text)
-           ON CONFLICT DO NOTHING`,
-          [JSON.stringify(personless.map((p) => ({ team_id: p.teamId, distinct_id: p.distinctId })))],
-        );
-      }
-      for (const t of groupTypes) {
-        await tx.query('INSERT INTO group_type_mappings (team_id, group_type, group_type_index) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
-          t.teamId,
-          t.type,
-          t.index,
-        ]);
-      }
-      if (groups.length) {
-        await tx.query(
-          `INSERT INTO groups (team_id, group_type_index, group_key, group_properties, created_at, version)
-           SELECT team_id, group_type_index, group_key, group_properties, created_at, 0
-             FROM jsonb_to_recordset($1::jsonb) AS x(team_id int, group_type_index int, group_key text, group_properties jsonb, created_at timestamptz)
-           ON CONFLICT (team_id, group_type_index, group_key) DO UPDATE SET group_properties = EXCLUDED.group_properties,
-             version = groups.version + 1`,
-          [
-            JSON.stringify(
-              groups.map((g) => ({
-                team_id: g.teamId,
-                group_type_index: g.index,
-                group_key: g.key,
-                group_properties: g.properties,
-                created_at: new Date(g.createdAt).toISOString(),
-              })),
-            ),
-          ],
-        );
-      }
-    });
+    // Writes only, so they go as one batch: one round trip to the database thread, one transaction.
+    const statements: Array<{ sql: string; params: unknown[] }> = [];
+    const add = (sql: string, params: unknown[]) => statements.push({ sql, params });
+    if (persons.length) {
+      add(
+        `INSERT INTO persons (uuid, team_id, properties, is_identified, created_at, version)
+         SELECT uuid, team_id, properties, is_identified, created_at, version
+           FROM jsonb_to_recordset($1::jsonb) AS x(uuid uuid, team_id int, properties jsonb, is_identified bool, created_at timestamptz, version bigint)
+         ON CONFLICT (uuid) DO UPDATE SET properties = EXCLUDED.properties, is_identified = EXCLUDED.is_identified,
+           created_at = EXCLUDED.created_at, version = EXCLUDED.version`,
+        [
+          // Built from each person's cached properties JSON rather than stringifying them again.
+          '[' +
+            persons
+              .map(
+                (p) =>
+                  `{"uuid":"${p.uuid}","team_id":${p.teamId},"properties":${propertiesJson(p)},"is_identified":${p.isIdentified},` +
+                  `"created_at":"${new Date(p.createdAt).toISOString()}","version":${p.version}}`,
+              )
+              .join(',') +
+            ']',
+        ],
+      );
+    }
+    const attached = idRows.filter((r) => r.person_uuid !== null);
+    if (attached.length) {
+      add(
+        `INSERT INTO person_distinct_ids (team_id, distinct_id, person_uuid, version)
+         SELECT team_id, distinct_id, person_uuid, version
+           FROM jsonb_to_recordset($1::jsonb) AS x(team_id int, distinct_id text, person_uuid uuid, version bigint)
+         ON CONFLICT (team_id, distinct_id) DO UPDATE SET person_uuid = EXCLUDED.person_uuid, version = EXCLUDED.version`,
+        [JSON.stringify(attached)],
+      );
+    }
+    if (deleted.length) {
+      // Distinct ids still pointing at a deleted person go with it (ON DELETE CASCADE).
+      add('DELETE FROM persons WHERE uuid = ANY($1::uuid[])', [deleted.map((p) => p.uuid)]);
+    }
+    if (personless.length) {
+      add(
+        `INSERT INTO personless_distinct_ids (team_id, distinct_id)
+         SELECT team_id, distinct_id FROM jsonb_to_recordset($1::jsonb) AS x(team_id int, distinct_id text)
+         ON CONFLICT DO NOTHING`,
+        [JSON.stringify(personless.map((p) => ({ team_id: p.teamId, distinct_id: p.distinctId })))],
+      );
+    }
+    for (const t of groupTypes) {
+      add('INSERT INTO group_type_mappings (team_id, group_type, group_type_index) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+        t.teamId,
+        t.type,
+        t.index,
+      ]);
+    }
+    if (groups.length) {
+      add(
+        `INSERT INTO groups (team_id, group_type_index, group_key, group_properties, created_at, version)
+         SELECT team_id, group_type_index, group_key, group_properties, created_at, 0
+           FROM jsonb_to_recordset($1::jsonb) AS x(team_id int, group_type_index int, group_key text, group_properties jsonb, created_at timestamptz)
+         ON CONFLICT (team_id, group_type_index, group_key) DO UPDATE SET group_properties = EXCLUDED.group_properties,
+           version = groups.version + 1`,
+        [
+          JSON.stringify(
+            groups.map((g) => ({
+              team_id: g.teamId,
+              group_type_index: g.index,
+              group_key: g.key,
+              group_properties: g.properties,
+              created_at: new Date(g.createdAt).toISOString(),
+            })),
+          ),
+        ],
+      );
+    }
+    await this.pg.writeBatch(statements);
   }
 
   private async writeClickHouse(
@@ -411,18 +446,11 @@ export class PersonStore {
   ): Promise<void> {
     const lines = (rows: unknown[]) => Buffer.from(rows.map((r) => JSON.stringify(r)).join('\n') + '\n', 'utf8');
     const seq = () => ++this.sequence;
-    const personRows = [
-      ...persons.map((p) => ({
-        id: p.uuid,
-        team_id: p.teamId,
-        properties: JSON.stringify(p.properties),
-        is_identified: p.isIdentified ? 1 : 0,
-        created_at: clickHouseTime(p.createdAt),
-        version: seq(),
-        is_deleted: 0,
-      })),
-      ...deleted.map((p) => ({ id: p.uuid, team_id: p.teamId, properties: '{}', is_identified: 0, created_at: clickHouseTime(p.createdAt), version: seq(), is_deleted: 1 })),
-    ];
+    // `properties` is a String column filled from a raw JSON object (as for events), so the cached JSON is embedded as is.
+    const personLine = (p: Person, deletedRow: boolean) =>
+      `{"id":"${p.uuid}","team_id":${p.teamId},"properties":${deletedRow ? '{}' : propertiesJson(p)},"is_identified":${p.isIdentified && !deletedRow ? 1 : 0},` +
+      `"created_at":"${clickHouseTime(p.createdAt)}","version":${seq()},"is_deleted":${deletedRow ? 1 : 0}}\n`;
+    const personRows = persons.map((p) => personLine(p, false)).join('') + deleted.map((p) => personLine(p, true)).join('');
     const NO_PERSON = '00000000-0000-0000-0000-000000000000';
     const idLines = idRows.map((r) => ({
       team_id: r.team_id,
@@ -442,7 +470,7 @@ export class PersonStore {
       version: seq(),
     }));
     const inserts: Array<Promise<void>> = [];
-    if (personRows.length) inserts.push(this.ch.insertJSONEachRow('person', lines(personRows)));
+    if (personRows.length) inserts.push(this.ch.insertJSONEachRow('person', Buffer.from(personRows, 'utf8')));
     if (idLines.length) inserts.push(this.ch.insertJSONEachRow('person_distinct_id2', lines(idLines)));
     if (overrides.length) inserts.push(this.ch.insertJSONEachRow('person_distinct_id_overrides', lines(overrides)));
     if (groupRows.length) inserts.push(this.ch.insertJSONEachRow('groups', lines(groupRows)));

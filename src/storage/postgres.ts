@@ -9,6 +9,8 @@ export interface Queryable {
 export interface Postgres extends Queryable {
   /** Runs `fn` in one transaction; it commits when `fn` resolves and rolls back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs parameterized statements in one transaction, in one round trip: for writes that need no reads in between. */
+  writeBatch(statements: Array<{ sql: string; params: unknown[] }>): Promise<void>;
   /** Runs several statements (migrations); no parameters. */
   execScript(sql: string): Promise<void>;
   close(): Promise<void>;
