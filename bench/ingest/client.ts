@@ -20,7 +20,7 @@ const send = (message: ClientMessage) => process.send!(message);
 
 /** All JSON work happens here, before the timed window. */
 function makeBodies(): Body[] {
-  const next = eventGenerator(42, config.personShare);
+  const next = eventGenerator(42, config.personShare, config.personless);
   const bodies: Body[] = [];
   for (let b = 0; b < config.pool; b++) {
     const sentAt = Date.now();

@@ -50,8 +50,9 @@ const PLANS = ['free', 'startup', 'scale', 'enterprise'];
  * Returns a function making realistic events for a pool of 10k users with stable session ids.
  * `personShare` of the events carry person work: half a `$set` event changing a property, half an
  * `$identify` merging a new anonymous id into the user (each with fresh ids, see `freshIdsOf`).
+ * `personless` marks every event `$process_person_profile: false` (no person work at all).
  */
-export function eventGenerator(seed: number, personShare = 0): (sentAtMs: number) => CaptureEvent {
+export function eventGenerator(seed: number, personShare = 0, personless = false): (sentAtMs: number) => CaptureEvent {
   const rand = prng(seed);
   const int = (n: number) => Math.floor(rand() * n);
   const pick = <T>(list: readonly T[]): T => list[int(list.length)]!;
@@ -95,6 +96,7 @@ export function eventGenerator(seed: number, personShare = 0): (sentAtMs: number
       is_trial: rand() < 0.2,
     };
     if (rand() < 0.25) properties.utm_source = pick(UTM_SOURCES);
+    if (personless) properties.$process_person_profile = false;
     let event = pick(EVENT_NAMES);
     if (rand() < personShare) {
       if (rand() < 0.5) {
@@ -105,7 +107,7 @@ export function eventGenerator(seed: number, personShare = 0): (sentAtMs: number
         properties.$set = { email: user.id.includes('@') ? user.id : `${user.id}@example.com` };
         properties.$anon_distinct_id = `anon-${crypto.randomUUID()}`;
       }
-    } else if (event === '$identify' || event === '$set') {
+    } else if (event === '$identify' || event === '$set' || (personless && event === '$groupidentify')) {
       event = '$pageview';
     }
     return {

@@ -8,6 +8,8 @@ export interface ClientConfig {
   pool: number;
   /** Share of events that carry $set or identify traffic (0 = the plain mix). */
   personShare: number;
+  /** Every event has `$process_person_profile: false`. */
+  personless: boolean;
 }
 
 export interface ClientResult {

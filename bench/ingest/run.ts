@@ -19,7 +19,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const POOL = Math.max(Number(process.env.BENCH_POOL ?? 1000), 2 * CONCURRENCY);
 const PROJECT_KEY = 'phc_bench_ingest_project_key';
 // The whole run is bounded: whatever hangs, the bench gives up after this.
-const DEADLINE_MS = (2 * SECONDS + 300) * 1000; // two timed phases plus start-up, counting and the baseline
+const DEADLINE_MS = (3 * SECONDS + 360) * 1000; // up to three timed phases plus start-up, counting and the baseline
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const cliPath = path.join(here, '../../src/cli.js');
@@ -96,10 +96,11 @@ async function startServer(dataDir: string): Promise<Server> {
 function runClient(
   port: number,
   personShare: number,
+  personless: boolean,
   onStart: () => void,
   onProgress: (m: Extract<ClientMessage, { type: 'progress' }>) => void,
 ): Promise<ClientResult> {
-  const config: ClientConfig = { port, apiKey: PROJECT_KEY, seconds: SECONDS, concurrency: CONCURRENCY, pool: POOL, personShare };
+  const config: ClientConfig = { port, apiKey: PROJECT_KEY, seconds: SECONDS, concurrency: CONCURRENCY, pool: POOL, personShare, personless };
   const client = fork(clientPath, [JSON.stringify(config)], { stdio: 'inherit' });
   children.push(client);
   return new Promise((resolve, reject) => {
@@ -127,8 +128,8 @@ interface Phase {
 }
 
 /** One timed run against a fresh server and data dir. */
-async function runPhase(label: string, personShare: number): Promise<Phase> {
-  console.log(`\n--- ${label} (${Math.round(personShare * 100)}% of events carry $set or identify) ---`);
+async function runPhase(label: string, personShare: number, personless = false): Promise<Phase> {
+  console.log(`\n--- ${label} (${personless ? 'every event $process_person_profile: false' : `${Math.round(personShare * 100)}% of events carry $set or identify`}) ---`);
   const dataDir = path.join(tmp, `server-${label}`);
   const server = await startServer(dataDir);
   console.log(`server: pid ${server.pid} on 127.0.0.1:${server.port}`);
@@ -144,6 +145,7 @@ async function runPhase(label: string, personShare: number): Promise<Phase> {
   const result = await runClient(
     server.port,
     personShare,
+    personless,
     () => {
       cpu0 = procCpuSeconds(server.pid);
       mainCpu0 = mainThreadCpu();
@@ -189,16 +191,21 @@ function printPhase(phase: Phase): void {
   for (const sample of result.samples) console.log(`  non-200 sample: ${sample}`);
 }
 
-/** BENCH_MIX: `plain`, `persons` or `both` (default): the plain mix has no $set/identify traffic. */
+/**
+ * BENCH_MIX: `plain`, `persons`, `personless`, `both` (default: plain then persons) or `all`.
+ * plain: no $set/identify traffic (persons still attributed and snapshotted on events);
+ * persons: 30% of events carry $set or identify; personless: no person processing at all.
+ */
 const MIX = process.env.BENCH_MIX ?? 'both';
 const PERSON_SHARE = 0.3;
 
 async function main(): Promise<boolean> {
   console.log(`Hedgerow ingest benchmark: ${SECONDS} s, ${CONCURRENCY} requests in flight, ${os.cpus().length} CPUs, Node ${process.version}`);
   const phases: Phase[] = [];
-  if (MIX === 'plain' || MIX === 'both') phases.push(await runPhase('plain', 0));
-  if (MIX === 'persons' || MIX === 'both') phases.push(await runPhase('persons', PERSON_SHARE));
-  if (phases.length === 0) throw new Error(`BENCH_MIX must be plain, persons or both, not "${MIX}"`);
+  if (['plain', 'both', 'all'].includes(MIX)) phases.push(await runPhase('plain', 0));
+  if (['persons', 'both', 'all'].includes(MIX)) phases.push(await runPhase('persons', PERSON_SHARE));
+  if (['personless', 'all'].includes(MIX)) phases.push(await runPhase('personless', 0, true));
+  if (phases.length === 0) throw new Error(`BENCH_MIX must be plain, persons, personless, both or all, not "${MIX}"`);
 
   const first = phases[0]!;
   console.log(`\nbaseline: inserting ${fmt(first.result.acked)} rows straight into chDB ...`);
@@ -214,7 +221,9 @@ async function main(): Promise<boolean> {
   for (const phase of phases) console.log(`  ${`${phase.label} / raw chDB`.padEnd(28)} ${fmt(rate(phase) / rawPerSecond, 2)}`);
   const plain = phases.find((p) => p.label === 'plain');
   const persons = phases.find((p) => p.label === 'persons');
+  const personless = phases.find((p) => p.label === 'personless');
   if (plain && persons) console.log(`  ${'persons / plain'.padEnd(28)} ${fmt(rate(persons) / rate(plain), 2)}`);
+  if (personless && plain) console.log(`  ${'plain / personless'.padEnd(28)} ${fmt(rate(plain) / rate(personless), 2)}`);
   if (baseline.stored !== baseline.rows) console.log(`  baseline stored ${fmt(baseline.stored)} of ${fmt(baseline.rows)} rows`);
   return phases.every((p) => p.stored === p.result.acked && p.result.non200 === 0) && baseline.stored === baseline.rows;
 }
