@@ -6,32 +6,15 @@ import { listEvents } from '../../events/list-events.js';
 import { PersonQueries } from '../../persons/person-queries.js';
 import type { ServerContext } from '../context.js';
 import { requireProject } from '../auth.js';
-
-const DEFAULT_LIMIT = 100;
-const MAX_LIMIT = 1000;
+import { decodeCursor, limitParam, nextUrl } from '../pagination.js';
 
 const cursorSchema = z.object({ t: z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/), u: z.uuid() });
-
-function decodeCursor(value: string): { timestamp: string; uuid: string } {
-  try {
-    const parsed = cursorSchema.parse(JSON.parse(Buffer.from(value, 'base64url').toString('utf8')));
-    return { timestamp: parsed.t, uuid: parsed.u };
-  } catch {
-    throw new HedgerowError('invalid_input', 'cursor is not one this server issued', 'cursor');
-  }
-}
 
 function timeParam(name: string, value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   const t = parseTimestamp(value);
   if (t === undefined) throw new HedgerowError('invalid_input', `${name} must be an ISO 8601 date-time, got "${value.slice(0, 100)}"`, name);
   return t;
-}
-
-function limitParam(value: string | undefined): number {
-  if (value === undefined || value === '') return DEFAULT_LIMIT;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new HedgerowError('invalid_input', 'limit must be a positive integer', 'limit');
-  return Math.min(Number(value), MAX_LIMIT);
 }
 
 /** `/api/projects/:id/events/`: PostHog's `{results, next}` listing, newest first. */
@@ -45,24 +28,20 @@ export function eventRoutes(ctx: ServerContext) {
           const project = await requireProject(ctx, request, request.params.project_id, 'event:read');
           const q = request.query;
           const limit = limitParam(q.limit);
+          const cursor = q.cursor ? decodeCursor(q.cursor, cursorSchema) : undefined;
           const events = await listEvents(ctx.ch, {
             teamId: project.id,
             event: q.event || undefined,
             distinctId: q.distinct_id || undefined,
             after: timeParam('after', q.after),
             before: timeParam('before', q.before),
-            cursor: q.cursor ? decodeCursor(q.cursor) : undefined,
+            cursor: cursor && { timestamp: cursor.t, uuid: cursor.u },
             limit: limit + 1,
           });
           const page = events.slice(0, limit);
           const people = await persons.byUuids(project.id, [...new Set(page.map((e) => e.person_id))]);
-          let next: string | null = null;
-          if (events.length > limit) {
-            const last = page[page.length - 1]!;
-            const url = new URL(request.url, `${request.protocol}://${request.host}`);
-            url.searchParams.set('cursor', Buffer.from(JSON.stringify({ t: last.timestamp, u: last.id })).toString('base64url'));
-            next = url.toString();
-          }
+          const last = page[page.length - 1];
+          const next = events.length > limit && last ? nextUrl(request, { t: last.timestamp, u: last.id }) : null;
           return {
             next,
             results: page.map((e) => ({

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { HedgerowError } from '../../errors.js';
 import type { ServerContext } from '../context.js';
+import { z } from 'zod';
 import { requireProject } from '../auth.js';
+import { decodeCursor, nextUrl } from '../pagination.js';
 
 interface GroupRow {
   group_type_index: number;
@@ -39,8 +41,7 @@ export function groupRoutes(ctx: ServerContext) {
         const project = await requireProject(ctx, request, request.params.project_id, 'group:read');
         const index = indexParam(request.query.group_type_index);
         const search = request.query.search;
-        const offset = request.query.cursor ? Number(Buffer.from(request.query.cursor, 'base64url').toString()) : 0;
-        if (!Number.isInteger(offset) || offset < 0) throw new HedgerowError('invalid_input', 'cursor is not one this server issued', 'cursor');
+        const offset = request.query.cursor ? decodeCursor(request.query.cursor, z.number().int().nonnegative()) : 0;
         const limit = 100;
         const rows = await ctx.pg.query<GroupRow>(
           `SELECT group_type_index, group_key, group_properties, created_at FROM groups
@@ -49,12 +50,7 @@ export function groupRoutes(ctx: ServerContext) {
             ORDER BY created_at DESC, group_key LIMIT $4 OFFSET $5`,
           [project.id, index, search || null, limit + 1, offset],
         );
-        let next: string | null = null;
-        if (rows.length > limit) {
-          const url = new URL(request.url, `${request.protocol}://${request.host}`);
-          url.searchParams.set('cursor', Buffer.from(String(offset + limit)).toString('base64url'));
-          next = url.toString();
-        }
+        const next = rows.length > limit ? nextUrl(request, offset + limit) : null;
         return { results: rows.slice(0, limit).map(view), next, previous: null };
       });
 

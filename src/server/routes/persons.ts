@@ -5,9 +5,8 @@ import { PersonQueries, SUPPORTED_PERSON_OPERATORS, type PersonPropertyFilter } 
 import { applyPersonUpdate } from '../../persons/property-updates.js';
 import type { ServerContext } from '../context.js';
 import { jsonBody, requireProject } from '../auth.js';
+import { decodeCursor, limitParam, nextUrl } from '../pagination.js';
 
-const DEFAULT_LIMIT = 100;
-const MAX_LIMIT = 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const filterSchema = z.array(
@@ -34,12 +33,6 @@ function parseFilters(raw: string | undefined): PersonPropertyFilter[] {
     throw new HedgerowError('invalid_input', `properties${issue.path.map((p) => `[${String(p)}]`).join('')}: ${issue.message}`, 'properties');
   }
   return parsed.data;
-}
-
-function limitParam(value: string | undefined): number {
-  if (value === undefined || value === '') return DEFAULT_LIMIT;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new HedgerowError('invalid_input', 'limit must be a positive integer', 'limit');
-  return Math.min(Number(value), MAX_LIMIT);
 }
 
 type Params = { project_id: string; uuid: string };
@@ -74,24 +67,12 @@ export function personRoutes(ctx: ServerContext) {
           return { results: person ? [person] : [], next: null, previous: null };
         }
         const limit = limitParam(q.limit);
-        let cursor: { createdAt: string; uuid: string } | undefined;
-        if (q.cursor) {
-          try {
-            const c = cursorSchema.parse(JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8')));
-            cursor = { createdAt: c.c, uuid: c.u };
-          } catch {
-            throw new HedgerowError('invalid_input', 'cursor is not one this server issued', 'cursor');
-          }
-        }
+        const c = q.cursor ? decodeCursor(q.cursor, cursorSchema) : undefined;
+        const cursor = c ? { createdAt: c.c, uuid: c.u } : undefined;
         const rows = await queries.list(project.id, { search: q.search || undefined, filters: parseFilters(q.properties), limit: limit + 1, cursor });
         const page = rows.slice(0, limit);
-        let next: string | null = null;
-        if (rows.length > limit) {
-          const last = page[page.length - 1]!;
-          const url = new URL(request.url, `${request.protocol}://${request.host}`);
-          url.searchParams.set('cursor', Buffer.from(JSON.stringify({ c: last.created_at, u: last.uuid })).toString('base64url'));
-          next = url.toString();
-        }
+        const last = page[page.length - 1];
+        const next = rows.length > limit && last ? nextUrl(request, { c: last.created_at, u: last.uuid }) : null;
         return { results: page, next, previous: null };
       });
 
