@@ -135,7 +135,7 @@ export class PersonProcessor {
   /** PostHog's merge(other → into), into being the event's distinct id. */
   private merge(e: IngestEvent, other: string, update: PersonUpdate, dangerously: boolean): Person {
     const { teamId, distinctId: into } = e;
-    if (other === into) return this.identifyOnly(this.updateOrCreate(teamId, into, e.timestampMs, update));
+    if (other === into) return this.updateOrCreate(teamId, into, e.timestampMs, update); // nothing to merge
     if (isIllegalDistinctId(other) || isIllegalDistinctId(into)) {
       this.log.warn({ teamId, other, into, event: e.event }, 'cannot_merge_with_illegal_distinct_id');
       return this.updateOrCreate(teamId, into, e.timestampMs, update);
@@ -153,14 +153,13 @@ export class PersonProcessor {
     }
     if (otherPerson && !intoPerson) return this.attachAndUpdate(otherPerson, into, update);
     if (!otherPerson && intoPerson) return this.attachAndUpdate(intoPerson, other, update);
-    if (otherPerson === intoPerson) {
+    if (otherPerson === intoPerson || (otherPerson!.isIdentified && !dangerously)) {
+      if (otherPerson !== intoPerson) this.log.warn({ teamId, other, into, event: e.event }, 'cannot_merge_already_identified');
+      // Either way the event's person is updated and counts as identified (a merge path ran).
       applyPersonUpdate(intoPerson!.properties, update);
-      return this.identifyOnly(intoPerson!, true);
-    }
-    if (otherPerson!.isIdentified && !dangerously) {
-      this.log.warn({ teamId, other, into, event: e.event }, 'cannot_merge_already_identified');
-      applyPersonUpdate(intoPerson!.properties, update);
-      return this.identifyOnly(intoPerson!, true);
+      intoPerson!.isIdentified = true;
+      this.store.touch(intoPerson!);
+      return intoPerson!;
     }
     return this.mergePeople(otherPerson!, intoPerson!, update);
   }
@@ -170,15 +169,6 @@ export class PersonProcessor {
     applyPersonUpdate(person.properties, update);
     person.isIdentified = true;
     this.store.touch(person);
-    return person;
-  }
-
-  /** Marks a person identified (a merge path ran) and records the change. */
-  private identifyOnly(person: Person, changed = false): Person {
-    if (!person.isIdentified || changed) {
-      person.isIdentified = true;
-      this.store.touch(person);
-    }
     return person;
   }
 
