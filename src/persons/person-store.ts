@@ -186,6 +186,10 @@ export class PersonStore {
     return person;
   }
 
+  isCached(person: Person): boolean {
+    return this.projects.get(person.teamId)?.persons.get(person.uuid) === person;
+  }
+
   /** A person by uuid (API paths), loaded with all its distinct ids. */
   async findPerson(teamId: number, uuid: string): Promise<Person | undefined> {
     const state = this.project(teamId);

@@ -42,11 +42,14 @@ type Query = Record<string, string | undefined>;
 export function personRoutes(ctx: ServerContext) {
   const queries = new PersonQueries(ctx.pg);
 
+  /** The cached person, current when this returns: changes made right after it cannot be lost to a cache eviction. */
   async function personFor(teamId: number, uuid: string) {
     if (!UUID.test(uuid)) throw new HedgerowError('not_found', `Person ${uuid} not found.`);
-    const person = await ctx.persons.findPerson(teamId, uuid.toLowerCase());
-    if (!person) throw new HedgerowError('not_found', `Person ${uuid} not found.`);
-    return person;
+    for (;;) {
+      const person = await ctx.persons.findPerson(teamId, uuid.toLowerCase());
+      if (!person) throw new HedgerowError('not_found', `Person ${uuid} not found.`);
+      if (ctx.persons.isCached(person)) return person;
+    }
   }
 
   /** Applies a change to a person through the ingestion state, then waits until it is durable. */
