@@ -156,19 +156,23 @@ export class PersonProcessor {
     if (otherPerson === intoPerson || (otherPerson!.isIdentified && !dangerously)) {
       if (otherPerson !== intoPerson) this.log.warn({ teamId, other, into, event: e.event }, 'cannot_merge_already_identified');
       // Either way the event's person is updated and counts as identified (a merge path ran).
-      applyPersonUpdate(intoPerson!.properties, update);
-      intoPerson!.isIdentified = true;
-      this.store.touch(intoPerson!);
-      return intoPerson!;
+      return this.identifyAndUpdate(intoPerson!, update);
     }
     return this.mergePeople(otherPerson!, intoPerson!, update);
   }
 
   private attachAndUpdate(person: Person, distinctId: string, update: PersonUpdate): Person {
     this.store.attach(person, distinctId, this.versionFor(person.teamId, distinctId, person));
-    applyPersonUpdate(person.properties, update);
-    person.isIdentified = true;
-    this.store.touch(person);
+    return this.identifyAndUpdate(person, update);
+  }
+
+  /** Applies the update and marks the person identified; writes the person only if either changed it. */
+  private identifyAndUpdate(person: Person, update: PersonUpdate): Person {
+    const changed = applyPersonUpdate(person.properties, update);
+    if (changed || !person.isIdentified) {
+      person.isIdentified = true;
+      this.store.touch(person);
+    }
     return person;
   }
 
