@@ -38,7 +38,11 @@ export async function startHedgerow(config: Config): Promise<RunningHedgerow> {
   const persons = new PersonStore(pg, ch, log);
   const personProcessor = new PersonProcessor(persons, log);
   // Person changes are written before the events that depend on them, in every insert.
-  const writer = new EventWriter(ch, log, { beforeInsert: () => persons.flush() });
+  const writer = new EventWriter(ch, log, {
+    beforeInsert: () => persons.flush(),
+    // Requests waiting on a person lookup would otherwise miss this insert and cost one of their own.
+    beforeGroup: () => persons.loadsSettled(50),
+  });
 
   const app = await buildApp({ config, log, ch, pg, projects, keys, writer, persons, personProcessor });
   await app.listen({ port: config.port, host: config.host });

@@ -19,6 +19,8 @@ export interface EventWriterOptions {
   maxPendingRows: number;
   /** Runs with each insert: what the events depend on (person changes) becomes durable with them. */
   beforeInsert?: () => Promise<void>;
+  /** Awaited before a group is taken: lets requests that are about to be queued join it. */
+  beforeGroup?: () => Promise<void>;
 }
 
 const DEFAULTS: EventWriterOptions = { maxRowsPerInsert: 50_000, maxConcurrentInserts: 1, maxPendingRows: 500_000 };
@@ -75,6 +77,7 @@ export class EventWriter {
     this.inserting++;
     try {
       while (this.queue.length > 0) {
+        if (this.options.beforeGroup) await this.options.beforeGroup();
         const group = this.takeGroup();
         try {
           await this.insert(group);

@@ -145,6 +145,22 @@ export class PersonStore {
     return l.next.promise;
   }
 
+  /**
+   * Resolves when the person lookups now under way have finished (or after `maxMs`), so the requests
+   * waiting on them can join the next insert instead of forcing an extra, nearly empty one.
+   */
+  loadsSettled(maxMs: number): Promise<void> {
+    const pending: Array<Promise<void>> = [];
+    for (const l of this.loaders.values()) {
+      if (l.inFlight) pending.push(l.inFlight);
+      if (l.next) pending.push(l.next.promise);
+    }
+    if (pending.length === 0) return Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxMs)));
+    return Promise.race([Promise.allSettled(pending).then(() => undefined), timeout]).finally(() => clearTimeout(timer));
+  }
+
   private async loadDistinctIds(teamId: number, ids: string[]): Promise<void> {
     const [rows, personless] = await Promise.all([
       this.pg.query<PersonRow & { key: string }>(
