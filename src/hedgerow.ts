@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
@@ -36,6 +37,11 @@ export async function startHedgerow(config: Config): Promise<RunningHedgerow> {
   const keys = new PersonalApiKeyStore(pg);
   const credentials = await bootstrapInstance({ pg, projects, keys, config, log });
   const persons = new PersonStore(pg, ch, log);
+  // The ClickHouse person copy is written in the background; this marker says one may be behind.
+  const personCopyMarker = path.join(config.dataDir, 'person-copy.unsynced');
+  if (fs.existsSync(personCopyMarker)) await persons.rebuildPersonCopy();
+  fs.writeFileSync(personCopyMarker, 'Hedgerow is running or stopped uncleanly; the next start rebuilds the ClickHouse person copy.\n');
+  const personCopyTimer = setInterval(() => void persons.syncPersonCopy(), 1000);
   const personProcessor = new PersonProcessor(persons, log);
   // Person changes are written before the events that depend on them, in every insert.
   const writer = new EventWriter(ch, log, {
@@ -55,6 +61,9 @@ export async function startHedgerow(config: Config): Promise<RunningHedgerow> {
     (closing ??= (async () => {
       await app.close(); // stop accepting; in-flight requests finish
       await writer.close();
+      clearInterval(personCopyTimer);
+      // Only a complete copy clears the marker; otherwise the next start rebuilds it.
+      if (await persons.syncPersonCopy()) fs.rmSync(personCopyMarker, { force: true });
       await ch.close();
       await pg.close();
     })());

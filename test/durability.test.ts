@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
+import path from 'node:path';
+import { drainPending, Session } from 'chdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allEvents } from './helpers/api.js';
+import { allEvents, api } from './helpers/api.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -73,5 +75,31 @@ describe('durability under SIGKILL', () => {
     const expected = acked.size + unacked.reduce((n, b) => n + b.filter((e) => !acked.has(e.uuid)).length, 0);
     expect(after.length).toBe(expected);
     expect(new Set(after.map((e) => e.id)).size).toBe(after.length);
+  });
+
+  it('after kill -9 the ClickHouse person copy is rebuilt from Postgres', async () => {
+    // Person changes whose ClickHouse copy is written in the background, then an immediate kill.
+    const batch = Array.from({ length: 50 }, (_, i) => ({ event: '$set', distinct_id: `copy-${i}`, properties: { $set: { n: i } } }));
+    const res = await fetch(server.url + '/batch/', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ api_key: server.projectApiKey, batch }),
+    });
+    expect(res.status).toBe(200);
+    await server.kill();
+    await server.restart();
+    const persons = await api<{ results: unknown[]; next: string | null }>(server, '/api/projects/@current/persons/?limit=1000');
+    const expected = persons.body.results.length;
+    expect(expected).toBeGreaterThanOrEqual(50);
+    await server.stop();
+    const session = new Session(path.join(server.dataDir, 'clickhouse'));
+    try {
+      const copied = session.query('SELECT count() FROM person FINAL WHERE is_deleted = 0', 'TSV').trim();
+      expect(Number(copied)).toBe(expected);
+    } finally {
+      session.close();
+      await drainPending();
+    }
+    await server.restart();
   });
 });

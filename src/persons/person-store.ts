@@ -75,6 +75,7 @@ export class PersonStore {
   private dirtyGroups = new Set<Group>();
   private newGroupTypes: Array<{ teamId: number; type: string; index: number }> = [];
   private flushing: Promise<void> = Promise.resolve();
+  private personCopyPending = '';
   private readonly loaders = new Map<number, { inFlight: Promise<void> | null; next: { ids: Set<string>; promise: Promise<void> } | null }>();
   /** ClickHouse copies use a write sequence as their version, so the latest write always wins (also after a delete). */
   private sequence = Date.now() * 1000;
@@ -357,9 +358,11 @@ export class PersonStore {
       const s = this.project(teamId).distinctIds.get(distinctId)!;
       return { team_id: teamId, distinct_id: distinctId, person_uuid: s.person?.uuid ?? null, version: s.version };
     });
+    const personCopyLines = this.personCopyLines(persons, deleted);
     try {
       // Independent stores: written concurrently; the caller acknowledges nothing until both are done.
-      await Promise.all([this.writePostgres(persons, deleted, idRows, personless, groups, groupTypes), this.writeClickHouse(persons, deleted, idRows, groups)]);
+      await Promise.all([this.writePostgres(persons, deleted, idRows, personless, groups, groupTypes), this.writeClickHouse(idRows, groups)]);
+      this.personCopyPending += personCopyLines;
     } catch (err) {
       // Put everything back so the next flush retries it; the requests waiting on this one fail and SDKs retry.
       for (const p of persons) if (!this.deletedPersons.has(p.uuid)) this.dirtyPersons.add(p);
@@ -458,19 +461,66 @@ export class PersonStore {
     await this.pg.writeBatch(statements);
   }
 
+  /**
+   * Rows for ClickHouse's `person` copy. Unlike ids, overrides and groups (small, and needed by queries
+   * at once), these carry whole property sets on every change, so they are written in the background
+   * about once a second (`syncPersonCopy`), off the acknowledgement path; after an unclean stop the
+   * copy is rebuilt from Postgres (`rebuildPersonCopy`).
+   */
+  private personCopyLines(persons: Person[], deleted: Person[]): string {
+    // `properties` is a String column filled from a raw JSON object (as for events), so the cached JSON is embedded as is.
+    const line = (p: Person, deletedRow: boolean) =>
+      `{"id":"${p.uuid}","team_id":${p.teamId},"properties":${deletedRow ? '{}' : propertiesJson(p)},"is_identified":${p.isIdentified && !deletedRow ? 1 : 0},` +
+      `"created_at":"${clickHouseTime(p.createdAt)}","version":${++this.sequence},"is_deleted":${deletedRow ? 1 : 0}}\n`;
+    return persons.map((p) => line(p, false)).join('') + deleted.map((p) => line(p, true)).join('');
+  }
+
+  /** Writes the `person` rows gathered since the last call; false when that failed (they are kept for the next call). */
+  async syncPersonCopy(): Promise<boolean> {
+    const lines = this.personCopyPending;
+    if (!lines) return true;
+    this.personCopyPending = '';
+    try {
+      await this.ch.insertJSONEachRow('person', Buffer.from(lines, 'utf8'));
+      return true;
+    } catch (err) {
+      this.personCopyPending = lines + this.personCopyPending;
+      this.log.error({ err }, 'writing the ClickHouse person copy failed; will retry');
+      return false;
+    }
+  }
+
+  /** Refills ClickHouse's `person` table from Postgres, the source of truth. */
+  async rebuildPersonCopy(): Promise<void> {
+    await this.ch.exec('TRUNCATE TABLE person');
+    let after = '00000000-0000-0000-0000-000000000000';
+    let copied = 0;
+    for (;;) {
+      const rows = await this.pg.query<{ uuid: string; team_id: number; properties: string; is_identified: boolean; created_at: Date }>(
+        `SELECT uuid, team_id, properties::text AS properties, is_identified, created_at FROM persons WHERE uuid > $1 ORDER BY uuid LIMIT 10000`,
+        [after],
+      );
+      if (rows.length === 0) break;
+      const lines = rows
+        .map(
+          (r) =>
+            `{"id":"${r.uuid}","team_id":${r.team_id},"properties":${r.properties},"is_identified":${r.is_identified ? 1 : 0},` +
+            `"created_at":"${clickHouseTime(new Date(r.created_at).getTime())}","version":${++this.sequence},"is_deleted":0}\n`,
+        )
+        .join('');
+      await this.ch.insertJSONEachRow('person', Buffer.from(lines, 'utf8'));
+      copied += rows.length;
+      after = rows[rows.length - 1]!.uuid;
+    }
+    this.log.info({ persons: copied }, 'rebuilt the ClickHouse person copy from Postgres after an unclean stop');
+  }
+
   private async writeClickHouse(
-    persons: Person[],
-    deleted: Person[],
     idRows: Array<{ team_id: number; distinct_id: string; person_uuid: string | null; version: number }>,
     groups: Group[],
   ): Promise<void> {
     const lines = (rows: unknown[]) => Buffer.from(rows.map((r) => JSON.stringify(r)).join('\n') + '\n', 'utf8');
     const seq = () => ++this.sequence;
-    // `properties` is a String column filled from a raw JSON object (as for events), so the cached JSON is embedded as is.
-    const personLine = (p: Person, deletedRow: boolean) =>
-      `{"id":"${p.uuid}","team_id":${p.teamId},"properties":${deletedRow ? '{}' : propertiesJson(p)},"is_identified":${p.isIdentified && !deletedRow ? 1 : 0},` +
-      `"created_at":"${clickHouseTime(p.createdAt)}","version":${seq()},"is_deleted":${deletedRow ? 1 : 0}}\n`;
-    const personRows = persons.map((p) => personLine(p, false)).join('') + deleted.map((p) => personLine(p, true)).join('');
     const NO_PERSON = '00000000-0000-0000-0000-000000000000';
     const idLines = idRows.map((r) => ({
       team_id: r.team_id,
@@ -490,7 +540,6 @@ export class PersonStore {
       version: seq(),
     }));
     const inserts: Array<Promise<void>> = [];
-    if (personRows.length) inserts.push(this.ch.insertJSONEachRow('person', Buffer.from(personRows, 'utf8')));
     if (idLines.length) inserts.push(this.ch.insertJSONEachRow('person_distinct_id2', lines(idLines)));
     if (overrides.length) inserts.push(this.ch.insertJSONEachRow('person_distinct_id_overrides', lines(overrides)));
     if (groupRows.length) inserts.push(this.ch.insertJSONEachRow('groups', lines(groupRows)));
