@@ -39,9 +39,9 @@ export async function startHedgerow(config: Config): Promise<RunningHedgerow> {
   const persons = new PersonStore(pg, ch, log);
   // The ClickHouse person copy is written in the background; this marker says one may be behind.
   const personCopyMarker = path.join(config.dataDir, 'person-copy.unsynced');
-  if (fs.existsSync(personCopyMarker)) await persons.rebuildPersonCopy();
+  if (fs.existsSync(personCopyMarker)) await persons.copies.rebuildPersons(pg);
   fs.writeFileSync(personCopyMarker, 'Hedgerow is running or stopped uncleanly; the next start rebuilds the ClickHouse person copy.\n');
-  const personCopyTimer = setInterval(() => void persons.syncPersonCopy(), 1000);
+  const personCopyTimer = setInterval(() => void persons.copies.syncPersons(), 1000);
   const personProcessor = new PersonProcessor(persons, log);
   // Person changes are written before the events that depend on them, in every insert.
   const writer = new EventWriter(ch, log, {
@@ -63,7 +63,7 @@ export async function startHedgerow(config: Config): Promise<RunningHedgerow> {
       await writer.close();
       clearInterval(personCopyTimer);
       // Only a complete copy clears the marker; otherwise the next start rebuilds it.
-      if (await persons.syncPersonCopy()) fs.rmSync(personCopyMarker, { force: true });
+      if (await persons.copies.syncPersons()) fs.rmSync(personCopyMarker, { force: true });
       await ch.close();
       await pg.close();
     })());

@@ -2,7 +2,8 @@ import { v5 as uuidv5 } from 'uuid';
 import type { Logger } from '../log.js';
 import { clickHouseTime, type IngestEvent, type PersonPart } from '../ingest/ingest-event.js';
 import { isIllegalDistinctId } from './illegal-ids.js';
-import { type Person, type PersonStore, propertiesJson } from './person-store.js';
+import type { PersonStore } from './person-store.js';
+import { type Person, propertiesJson } from './person-types.js';
 import {
   applyPersonUpdate,
   eventLeavesPersonUnchanged,

@@ -1,30 +1,10 @@
 import type { Logger } from '../log.js';
 import type { ClickHouse } from '../storage/clickhouse.js';
 import type { Postgres } from '../storage/postgres.js';
-import { clickHouseTime } from '../ingest/ingest-event.js';
 import type { Props } from './property-updates.js';
-
-export interface Person {
-  uuid: string;
-  teamId: number;
-  properties: Props;
-  isIdentified: boolean;
-  /** Epoch ms. */
-  createdAt: number;
-  version: number;
-  distinctIds: Set<string>;
-  /** Serialized `properties`, kept until they change (every event of the person embeds it). */
-  propertiesJson?: string;
-  createdAtText?: string;
-}
-
-export interface Group {
-  teamId: number;
-  index: number;
-  key: string;
-  properties: Props;
-  createdAt: number;
-}
+import { ClickHouseCopies } from './clickhouse-copies.js';
+import { type DistinctIdRow, type Group, type Person } from './person-types.js';
+import { personWriteStatements } from './postgres-writes.js';
 
 interface DistinctIdState {
   person: Person | null;
@@ -52,11 +32,6 @@ interface PersonRow {
   ids: Array<[string, string | number]>;
 }
 
-/** A person's properties as JSON, cached on the person until they change (`touch`). */
-export function propertiesJson(p: Person): string {
-  return (p.propertiesJson ??= JSON.stringify(p.properties));
-}
-
 export const groupCacheKey = (index: number, key: string) => `${index}\u0000${key}`;
 
 /**
@@ -75,16 +50,16 @@ export class PersonStore {
   private dirtyGroups = new Set<Group>();
   private newGroupTypes: Array<{ teamId: number; type: string; index: number }> = [];
   private flushing: Promise<void> = Promise.resolve();
-  private personCopyPending = '';
   private readonly loaders = new Map<number, { inFlight: Promise<void> | null; next: { ids: Set<string>; promise: Promise<void> } | null }>();
-  /** ClickHouse copies use a write sequence as their version, so the latest write always wins (also after a delete). */
-  private sequence = Date.now() * 1000;
+  readonly copies: ClickHouseCopies;
 
   constructor(
     private readonly pg: Postgres,
-    private readonly ch: ClickHouse,
+    ch: ClickHouse,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.copies = new ClickHouseCopies(ch, log);
+  }
 
   project(teamId: number): ProjectState {
     let state = this.projects.get(teamId);
@@ -354,15 +329,18 @@ export class PersonStore {
     this.dirtyGroups = new Set();
     this.newGroupTypes = [];
     this.log.debug({ persons: persons.length, deleted: deleted.length, distinctIds: distinctIds.length, personless: personless.length, groups: groups.length }, 'writing person changes');
-    const idRows = distinctIds.map(({ teamId, distinctId }) => {
+    const idRows: DistinctIdRow[] = distinctIds.map(({ teamId, distinctId }) => {
       const s = this.project(teamId).distinctIds.get(distinctId)!;
       return { team_id: teamId, distinct_id: distinctId, person_uuid: s.person?.uuid ?? null, version: s.version };
     });
-    const personCopyLines = this.personCopyLines(persons, deleted);
+    const personLines = this.copies.personLines(persons, deleted);
     try {
       // Independent stores: written concurrently; the caller acknowledges nothing until both are done.
-      await Promise.all([this.writePostgres(persons, deleted, idRows, personless, groups, groupTypes), this.writeClickHouse(idRows, groups)]);
-      this.personCopyPending += personCopyLines;
+      await Promise.all([
+        this.pg.writeBatch(personWriteStatements({ persons, deleted, distinctIds: idRows, personless, groups, groupTypes })),
+        this.copies.writeIdsAndGroups(idRows, groups),
+      ]);
+      this.copies.queuePersons(personLines);
     } catch (err) {
       // Put everything back so the next flush retries it; the requests waiting on this one fail and SDKs retry.
       for (const p of persons) if (!this.deletedPersons.has(p.uuid)) this.dirtyPersons.add(p);
@@ -375,175 +353,6 @@ export class PersonStore {
       throw err;
     }
     this.evictIfLarge();
-  }
-
-  private async writePostgres(
-    persons: Person[],
-    deleted: Person[],
-    idRows: Array<{ team_id: number; distinct_id: string; person_uuid: string | null; version: number }>,
-    personless: Array<{ teamId: number; distinctId: string }>,
-    groups: Group[],
-    groupTypes: Array<{ teamId: number; type: string; index: number }>,
-  ): Promise<void> {
-    // Writes only, so they go as one batch: one round trip to the database thread, one transaction.
-    const statements: Array<{ sql: string; params: unknown[] }> = [];
-    const add = (sql: string, params: unknown[]) => statements.push({ sql, params });
-    if (persons.length) {
-      add(
-        `INSERT INTO persons (uuid, team_id, properties, is_identified, created_at, version)
-         SELECT uuid, team_id, properties, is_identified, created_at, version
-           FROM jsonb_to_recordset($1::jsonb) AS x(uuid uuid, team_id int, properties jsonb, is_identified bool, created_at timestamptz, version bigint)
-         ON CONFLICT (uuid) DO UPDATE SET properties = EXCLUDED.properties, is_identified = EXCLUDED.is_identified,
-           created_at = EXCLUDED.created_at, version = EXCLUDED.version`,
-        [
-          // Built from each person's cached properties JSON rather than stringifying them again.
-          '[' +
-            persons
-              .map(
-                (p) =>
-                  `{"uuid":"${p.uuid}","team_id":${p.teamId},"properties":${propertiesJson(p)},"is_identified":${p.isIdentified},` +
-                  `"created_at":"${new Date(p.createdAt).toISOString()}","version":${p.version}}`,
-              )
-              .join(',') +
-            ']',
-        ],
-      );
-    }
-    const attached = idRows.filter((r) => r.person_uuid !== null);
-    if (attached.length) {
-      add(
-        `INSERT INTO person_distinct_ids (team_id, distinct_id, person_uuid, version)
-         SELECT team_id, distinct_id, person_uuid, version
-           FROM jsonb_to_recordset($1::jsonb) AS x(team_id int, distinct_id text, person_uuid uuid, version bigint)
-         ON CONFLICT (team_id, distinct_id) DO UPDATE SET person_uuid = EXCLUDED.person_uuid, version = EXCLUDED.version`,
-        [JSON.stringify(attached)],
-      );
-    }
-    if (deleted.length) {
-      // Distinct ids still pointing at a deleted person go with it (ON DELETE CASCADE).
-      add('DELETE FROM persons WHERE uuid = ANY($1::uuid[])', [deleted.map((p) => p.uuid)]);
-    }
-    if (personless.length) {
-      add(
-        `INSERT INTO personless_distinct_ids (team_id, distinct_id)
-         SELECT team_id, distinct_id FROM jsonb_to_recordset($1::jsonb) AS x(team_id int, distinct_id text)
-         ON CONFLICT DO NOTHING`,
-        [JSON.stringify(personless.map((p) => ({ team_id: p.teamId, distinct_id: p.distinctId })))],
-      );
-    }
-    for (const t of groupTypes) {
-      add('INSERT INTO group_type_mappings (team_id, group_type, group_type_index) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
-        t.teamId,
-        t.type,
-        t.index,
-      ]);
-    }
-    if (groups.length) {
-      add(
-        `INSERT INTO groups (team_id, group_type_index, group_key, group_properties, created_at, version)
-         SELECT team_id, group_type_index, group_key, group_properties, created_at, 0
-           FROM jsonb_to_recordset($1::jsonb) AS x(team_id int, group_type_index int, group_key text, group_properties jsonb, created_at timestamptz)
-         ON CONFLICT (team_id, group_type_index, group_key) DO UPDATE SET group_properties = EXCLUDED.group_properties,
-           version = groups.version + 1`,
-        [
-          JSON.stringify(
-            groups.map((g) => ({
-              team_id: g.teamId,
-              group_type_index: g.index,
-              group_key: g.key,
-              group_properties: g.properties,
-              created_at: new Date(g.createdAt).toISOString(),
-            })),
-          ),
-        ],
-      );
-    }
-    await this.pg.writeBatch(statements);
-  }
-
-  /**
-   * Rows for ClickHouse's `person` copy. Unlike ids, overrides and groups (small, and needed by queries
-   * at once), these carry whole property sets on every change, so they are written in the background
-   * about once a second (`syncPersonCopy`), off the acknowledgement path; after an unclean stop the
-   * copy is rebuilt from Postgres (`rebuildPersonCopy`).
-   */
-  private personCopyLines(persons: Person[], deleted: Person[]): string {
-    // `properties` is a String column filled from a raw JSON object (as for events), so the cached JSON is embedded as is.
-    const line = (p: Person, deletedRow: boolean) =>
-      `{"id":"${p.uuid}","team_id":${p.teamId},"properties":${deletedRow ? '{}' : propertiesJson(p)},"is_identified":${p.isIdentified && !deletedRow ? 1 : 0},` +
-      `"created_at":"${clickHouseTime(p.createdAt)}","version":${++this.sequence},"is_deleted":${deletedRow ? 1 : 0}}\n`;
-    return persons.map((p) => line(p, false)).join('') + deleted.map((p) => line(p, true)).join('');
-  }
-
-  /** Writes the `person` rows gathered since the last call; false when that failed (they are kept for the next call). */
-  async syncPersonCopy(): Promise<boolean> {
-    const lines = this.personCopyPending;
-    if (!lines) return true;
-    this.personCopyPending = '';
-    try {
-      await this.ch.insertJSONEachRow('person', Buffer.from(lines, 'utf8'));
-      return true;
-    } catch (err) {
-      this.personCopyPending = lines + this.personCopyPending;
-      this.log.error({ err }, 'writing the ClickHouse person copy failed; will retry');
-      return false;
-    }
-  }
-
-  /** Refills ClickHouse's `person` table from Postgres, the source of truth. */
-  async rebuildPersonCopy(): Promise<void> {
-    await this.ch.exec('TRUNCATE TABLE person');
-    let after = '00000000-0000-0000-0000-000000000000';
-    let copied = 0;
-    for (;;) {
-      const rows = await this.pg.query<{ uuid: string; team_id: number; properties: string; is_identified: boolean; created_at: Date }>(
-        `SELECT uuid, team_id, properties::text AS properties, is_identified, created_at FROM persons WHERE uuid > $1 ORDER BY uuid LIMIT 10000`,
-        [after],
-      );
-      if (rows.length === 0) break;
-      const lines = rows
-        .map(
-          (r) =>
-            `{"id":"${r.uuid}","team_id":${r.team_id},"properties":${r.properties},"is_identified":${r.is_identified ? 1 : 0},` +
-            `"created_at":"${clickHouseTime(new Date(r.created_at).getTime())}","version":${++this.sequence},"is_deleted":0}\n`,
-        )
-        .join('');
-      await this.ch.insertJSONEachRow('person', Buffer.from(lines, 'utf8'));
-      copied += rows.length;
-      after = rows[rows.length - 1]!.uuid;
-    }
-    this.log.info({ persons: copied }, 'rebuilt the ClickHouse person copy from Postgres after an unclean stop');
-  }
-
-  private async writeClickHouse(
-    idRows: Array<{ team_id: number; distinct_id: string; person_uuid: string | null; version: number }>,
-    groups: Group[],
-  ): Promise<void> {
-    const lines = (rows: unknown[]) => Buffer.from(rows.map((r) => JSON.stringify(r)).join('\n') + '\n', 'utf8');
-    const seq = () => ++this.sequence;
-    const NO_PERSON = '00000000-0000-0000-0000-000000000000';
-    const idLines = idRows.map((r) => ({
-      team_id: r.team_id,
-      distinct_id: r.distinct_id,
-      person_id: r.person_uuid ?? NO_PERSON,
-      is_deleted: r.person_uuid ? 0 : 1,
-      version: seq(),
-    }));
-    // Overrides exist only for ids whose events may carry another person id (PostHog: version > 0).
-    const overrides = idLines.filter((r, i) => idRows[i]!.version > 0 || r.is_deleted);
-    const groupRows = groups.map((g) => ({
-      group_type_index: g.index,
-      group_key: g.key,
-      created_at: clickHouseTime(g.createdAt),
-      team_id: g.teamId,
-      group_properties: JSON.stringify(g.properties),
-      version: seq(),
-    }));
-    const inserts: Array<Promise<void>> = [];
-    if (idLines.length) inserts.push(this.ch.insertJSONEachRow('person_distinct_id2', lines(idLines)));
-    if (overrides.length) inserts.push(this.ch.insertJSONEachRow('person_distinct_id_overrides', lines(overrides)));
-    if (groupRows.length) inserts.push(this.ch.insertJSONEachRow('groups', lines(groupRows)));
-    await Promise.all(inserts);
   }
 
   /** The cache is authoritative only while complete for what it holds, so it is dropped whole, and only when nothing is unwritten. */
