@@ -35,10 +35,16 @@ export class PgliteDriver implements Postgres {
       if (msg.error) waiter.reject(new PostgresQueryError(`Postgres query failed: ${msg.error.message}`, waiter.sql, msg.error.code));
       else waiter.resolve(msg.rows ?? []);
     });
-    worker.on('error', (err) => {
-      for (const waiter of this.pending.values()) waiter.reject(err);
-      this.pending.clear();
-    });
+    worker.on('error', (err) => this.fail(err));
+    worker.on('exit', (code) => this.fail(new Error(`the Postgres worker thread exited (code ${code})`)));
+  }
+
+  /** After the worker died, every waiting and later query fails at once instead of hanging. */
+  private dead: Error | undefined;
+  private fail(err: Error): void {
+    this.dead ??= err;
+    for (const waiter of this.pending.values()) waiter.reject(err);
+    this.pending.clear();
   }
 
   static async open(dir: string): Promise<PgliteDriver> {
@@ -58,6 +64,7 @@ export class PgliteDriver implements Postgres {
   }
 
   private send(req: DistributiveOmit<WorkerRequest, 'id'>): Promise<unknown[]> {
+    if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, sql: 'sql' in req ? req.sql : '' });
