@@ -1,6 +1,17 @@
 import type { ClickHouse } from './clickhouse.js';
 import type { Logger } from '../log.js';
 
+/** distinct id → person, latest version wins; the shape of both the mapping and its overrides. */
+function distinctIdTable(name: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${name} (
+        team_id Int64,
+        distinct_id String,
+        person_id UUID,
+        is_deleted Int8 DEFAULT 0,
+        version Int64
+      ) ENGINE = ReplacingMergeTree(version) ORDER BY (team_id, distinct_id)`;
+}
+
 interface Migration {
   version: number;
   name: string;
@@ -62,22 +73,10 @@ export const clickhouseMigrations: Migration[] = [
         version UInt64,
         is_deleted Int8 DEFAULT 0
       ) ENGINE = ReplacingMergeTree(version) ORDER BY (team_id, id)`,
-      `CREATE TABLE IF NOT EXISTS person_distinct_id2 (
-        team_id Int64,
-        distinct_id String,
-        person_id UUID,
-        is_deleted Int8 DEFAULT 0,
-        version Int64
-      ) ENGINE = ReplacingMergeTree(version) ORDER BY (team_id, distinct_id)`,
+      distinctIdTable('person_distinct_id2'),
       // Only distinct ids whose person changed after events were written (version > 0): queries
       // re-attribute those events here instead of rewriting history.
-      `CREATE TABLE IF NOT EXISTS person_distinct_id_overrides (
-        team_id Int64,
-        distinct_id String,
-        person_id UUID,
-        is_deleted Int8 DEFAULT 0,
-        version Int64
-      ) ENGINE = ReplacingMergeTree(version) ORDER BY (team_id, distinct_id)`,
+      distinctIdTable('person_distinct_id_overrides'),
       `CREATE TABLE IF NOT EXISTS groups (
         group_type_index UInt8,
         group_key String,
