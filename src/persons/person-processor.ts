@@ -75,23 +75,23 @@ export class PersonProcessor {
 
   /** Returns the person columns for the event, or null when PostHog would drop the event. Call after `prepare`. */
   process(e: IngestEvent): PersonPart | null {
-    const props = e.properties;
-    if (props.$process_person_profile === false) return this.personless(e);
+    if (e.properties.$process_person_profile === false) return this.personless(e);
+    const person = this.attribute(e);
+    if (e.event === '$groupidentify') this.groupIdentify(e);
+    return this.part(person, this.groups(e));
+  }
 
+  /** The event's person after applying what the event asks (merge, create, property update). */
+  private attribute(e: IngestEvent): Person {
     const other = mergeSource(e);
-    if (other === undefined) {
-      const known = this.store.distinctId(e.teamId, e.distinctId).person;
-      if (known && (NO_PERSON_UPDATE_EVENTS.has(e.event) || eventLeavesPersonUnchanged(e.event, props, known.properties))) {
-        return this.part(known, this.groups(e), e);
-      }
+    if (other !== undefined && MERGE_EVENTS.has(e.event)) {
+      return this.merge(e, other, personUpdateFromEvent(e.event, e.properties), e.event === '$merge_dangerously');
     }
-    const update = NO_PERSON_UPDATE_EVENTS.has(e.event) ? EMPTY_UPDATE : personUpdateFromEvent(e.event, props);
-    const person =
-      other !== undefined && MERGE_EVENTS.has(e.event)
-        ? this.merge(e, other, update, e.event === '$merge_dangerously')
-        : this.updateOrCreate(e.teamId, e.distinctId, e.timestampMs, update, PERSON_EVENTS.has(e.event));
-
-    return this.part(person, this.groups(e), e);
+    const known = this.store.distinctId(e.teamId, e.distinctId).person;
+    // Hot path: most events cannot change their (existing) person.
+    if (known && (NO_PERSON_UPDATE_EVENTS.has(e.event) || eventLeavesPersonUnchanged(e.event, e.properties, known.properties))) return known;
+    const update = NO_PERSON_UPDATE_EVENTS.has(e.event) ? EMPTY_UPDATE : personUpdateFromEvent(e.event, e.properties);
+    return this.updateOrCreate(e.teamId, e.distinctId, e.timestampMs, update, PERSON_EVENTS.has(e.event));
   }
 
   private personless(e: IngestEvent): PersonPart | null {
@@ -221,8 +221,7 @@ export class PersonProcessor {
     this.store.upsertGroup(e.teamId, index, String(key), isObject(set) ? set : {}, e.timestampMs);
   }
 
-  private part(person: Person, groups?: string[], e?: IngestEvent): PersonPart {
-    if (e?.event === '$groupidentify') this.groupIdentify(e);
+  private part(person: Person, groups?: string[]): PersonPart {
     person.createdAtText ??= clickHouseTime(person.createdAt);
     return { personId: person.uuid, personPropertiesJson: propertiesJson(person), personCreatedAt: person.createdAtText, groups };
   }
