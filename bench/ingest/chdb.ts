@@ -9,7 +9,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Session, drainPending } from 'chdb';
 import { toIngestEvent } from '../../src/capture/events.js';
-import { defaultPersonId } from '../../src/persons/person-processor.js';
+import { personlessPart } from '../../src/persons/person-processor.js';
 import { clickHouseTime, eventRowLine } from '../../src/ingest/ingest-event.js';
 import { clickhouseMigrations } from '../../src/storage/clickhouse-migrations.js';
 import { EVENTS_PER_REQUEST, eventGenerator } from './events.js';
@@ -54,7 +54,7 @@ export async function rawChdbBaseline(rows: number, teamId: number, dir: string)
     const ctx = { teamId, ip: '127.0.0.1', now: sentAt, createdAt: clickHouseTime(sentAt), sentAt, defaultEventName: undefined };
     for (let i = 0; i < n; i++) {
       const e = toIngestEvent(next(sentAt) as unknown as Record<string, unknown>, i, ctx);
-      lines += eventRowLine(e, { personId: defaultPersonId(teamId, e.distinctId), personPropertiesJson: '{}', personCreatedAt: '1970-01-01 00:00:00.000' });
+      lines += eventRowLine(e, personlessPart(teamId, e.distinctId));
     }
     done += n;
     if (done % ROWS_PER_INSERT === 0 || done === rows) {

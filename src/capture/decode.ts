@@ -97,7 +97,8 @@ function parseForm(raw: Buffer): { data: string; compression: string | undefined
  */
 export async function decodeCapturePayload(req: RawCaptureRequest): Promise<unknown> {
   const fromQuery = req.query.data;
-  let raw: Buffer = fromQuery ? Buffer.from(fromQuery, 'utf8') : (req.body ?? Buffer.alloc(0));
+  // Query-string decoding turned base64 '+' into spaces; put them back.
+  let raw: Buffer = fromQuery ? Buffer.from(fromQuery.replace(/ /g, '+'), 'utf8') : (req.body ?? Buffer.alloc(0));
   if (raw.length === 0) throw new HedgerowError('empty_payload', 'request has no body and no data= parameter');
 
   let hintSource: string | undefined = req.query.compression;
@@ -106,8 +107,6 @@ export async function decodeCapturePayload(req: RawCaptureRequest): Promise<unkn
     const form = parseForm(raw);
     raw = Buffer.from(form.data, 'utf8');
     hintSource ??= form.compression;
-  } else if (fromQuery) {
-    raw = Buffer.from(fromQuery.replace(/ /g, '+'), 'utf8');
   }
   hintSource ??= req.contentEncoding;
   const compression = compressionFrom(hintSource);

@@ -1,4 +1,5 @@
 import type { ClickHouse } from '../storage/clickhouse.js';
+import { clickHouseTime } from '../ingest/ingest-event.js';
 
 export interface ListEventsFilter {
   teamId: number;
@@ -32,10 +33,6 @@ interface Row {
   elements_chain: string;
 }
 
-function chTime(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-}
-
 /**
  * Newest-first events of one project. FINAL collapses SDK retries of the same uuid.
  * (When the HogQL compiler lands, this becomes an EventsQuery through it.) `person_id` is the
@@ -54,11 +51,11 @@ export async function listEvents(ch: ClickHouse, f: ListEventsFilter): Promise<S
   }
   if (f.after !== undefined) {
     where.push("timestamp > {after:DateTime64(6, 'UTC')}");
-    params.after = chTime(f.after);
+    params.after = clickHouseTime(f.after);
   }
   if (f.before !== undefined) {
     where.push("timestamp < {before:DateTime64(6, 'UTC')}");
-    params.before = chTime(f.before);
+    params.before = clickHouseTime(f.before);
   }
   if (f.cursor) {
     where.push("(timestamp, uuid) < ({cursor_ts:DateTime64(6, 'UTC')}, {cursor_uuid:UUID})");

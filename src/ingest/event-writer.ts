@@ -38,8 +38,6 @@ export class EventWriter {
   private readonly idle: Array<() => void> = [];
   private readonly options: EventWriterOptions;
   private closed = false;
-  /** Figures for benchmarks and logs. */
-  readonly stats = { inserts: 0, rows: 0 };
 
   constructor(
     private readonly ch: ClickHouse,
@@ -108,8 +106,6 @@ export class EventWriter {
     const payload = group.length === 1 ? group[0]!.rows : Buffer.concat(group.map((p) => p.rows));
     // Person changes and events go to different tables: written side by side, both durable before any ack.
     await Promise.all([this.options.beforeInsert?.(), payload.length > 0 ? this.ch.insertJSONEachRow('events', payload) : undefined]);
-    this.stats.inserts++;
-    this.stats.rows += group.reduce((n, p) => n + p.count, 0);
   }
 
   /** Resolves once everything queued before it, and every person change made so far, is durable. */

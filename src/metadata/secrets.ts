@@ -25,11 +25,3 @@ export function hashPassword(password: string): string {
   const hash = crypto.scryptSync(password, salt, 32, { N: SCRYPT_N });
   return `scrypt$${SCRYPT_N}$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
-
-export function verifyPassword(password: string, stored: string): boolean {
-  const [scheme, n, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !n || !salt || !hash) return false;
-  const expected = Buffer.from(hash, 'base64');
-  const actual = crypto.scryptSync(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n) });
-  return crypto.timingSafeEqual(actual, expected);
-}

@@ -37,6 +37,11 @@ export function defaultPersonId(teamId: number, distinctId: string): string {
   return id;
 }
 
+/** Person columns of an event without a person: the deterministic id, no properties. */
+export function personlessPart(teamId: number, distinctId: string): PersonPart {
+  return { personId: defaultPersonId(teamId, distinctId), personPropertiesJson: '{}', personCreatedAt: NO_PERSON_TIME };
+}
+
 /** The other distinct id an event asks to merge in, if any. */
 function mergeSource(e: IngestEvent): string | undefined {
   const p = e.properties;
@@ -111,7 +116,7 @@ export class PersonProcessor {
     const person = this.store.distinctId(e.teamId, e.distinctId).person;
     if (person) return this.part(person);
     this.store.markPersonless(e.teamId, e.distinctId);
-    return { personId: defaultPersonId(e.teamId, e.distinctId), personPropertiesJson: '{}', personCreatedAt: NO_PERSON_TIME };
+    return personlessPart(e.teamId, e.distinctId);
   }
 
   private updateOrCreate(teamId: number, distinctId: string, at: number, update: PersonUpdate, personEvent = true): Person {
