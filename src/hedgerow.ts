@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
+import { DefinitionsTracker } from './definitions/definitions-tracker.js';
 import { EventWriter } from './ingest/event-writer.js';
 import { createLogger, type Logger } from './log.js';
 import { bootstrapInstance, type Credentials } from './metadata/bootstrap.js';
@@ -43,6 +44,8 @@ export async function startHedgerow(config: Config): Promise<RunningHedgerow> {
   fs.writeFileSync(personCopyMarker, 'Hedgerow is running or stopped uncleanly; the next start rebuilds the ClickHouse person copy.\n');
   const personCopyTimer = setInterval(() => void persons.copies.syncPersons(), 1000);
   const personProcessor = new PersonProcessor(persons, log);
+  // Filled by the capture handler after person processing; written in the background about once a second.
+  const definitions = new DefinitionsTracker(pg, log, { groupTypeIndex: (teamId, type) => persons.knownGroupTypeIndex(teamId, type) });
   // Person changes are written before the events that depend on them, in every insert.
   const writer = new EventWriter(ch, log, {
     beforeInsert: () => persons.flush(),
@@ -50,7 +53,7 @@ export async function startHedgerow(config: Config): Promise<RunningHedgerow> {
     beforeGroup: () => persons.loadsSettled(50),
   });
 
-  const app = await buildApp({ config, log, ch, pg, projects, keys, writer, persons, personProcessor });
+  const app = await buildApp({ config, log, ch, pg, projects, keys, writer, persons, personProcessor, definitions });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -61,6 +64,7 @@ export async function startHedgerow(config: Config): Promise<RunningHedgerow> {
     (closing ??= (async () => {
       await app.close(); // stop accepting; in-flight requests finish
       await writer.close();
+      await definitions.close();
       clearInterval(personCopyTimer);
       // Only a complete copy clears the marker; otherwise the next start rebuilds it.
       if (await persons.copies.syncPersons()) fs.rmSync(personCopyMarker, { force: true });

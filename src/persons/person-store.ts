@@ -288,6 +288,11 @@ export class PersonStore {
     return index;
   }
 
+  /** Index of an already-mapped group type; never creates one. */
+  knownGroupTypeIndex(teamId: number, type: string): number | undefined {
+    return this.projects.get(teamId)?.groupTypes?.get(type);
+  }
+
   group(teamId: number, index: number, key: string): Group | undefined {
     return this.project(teamId).groups.get(groupCacheKey(index, key));
   }

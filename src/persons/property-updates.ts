@@ -7,13 +7,13 @@ function isObject(value: unknown): value is Props {
 }
 
 /** Keys PostHog copies from event properties into `$set` and, as `$initial_<key>`, into `$set_once`. */
-const INITIAL_AND_CURRENT = [
+export const INITIAL_AND_CURRENT = [
   '$app_build', '$app_name', '$app_namespace', '$app_version', '$browser', '$browser_version', '$device_type',
   '$current_url', '$pathname', '$os', '$os_version', '$referring_domain', '$referrer',
   'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_name', 'utm_term',
   'gclid', 'gad_source', 'gbraid', 'wbraid', 'fbclid', 'msclkid',
 ];
-const NO_ENRICHMENT_EVENTS = new Set(['$snapshot', '$performance_event']);
+export const NO_ENRICHMENT_EVENTS = new Set(['$snapshot', '$performance_event']);
 /** Events whose $set/$set_once/$unset never touch the person. */
 export const NO_PERSON_UPDATE_EVENTS = new Set(['$exception', '$$heatmap', '$groupidentify']);
 
@@ -52,7 +52,7 @@ export function personUpdateFromEvent(event: string, properties: Props): PersonU
   return { set, setOnce, unset };
 }
 
-const INITIAL_NAMES = INITIAL_AND_CURRENT.map((key) => `$initial_${key.replace(/^\$/, '')}`);
+export const INITIAL_NAMES = INITIAL_AND_CURRENT.map((key) => `$initial_${key.replace(/^\$/, '')}`);
 
 /**
  * True when an ordinary event (no `$set`/`$set_once`/`$unset` of its own) cannot change the person:

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import type { DefinitionsTracker } from '../definitions/definitions-tracker.js';
 import type { EventWriter } from '../ingest/event-writer.js';
 import type { Logger } from '../log.js';
 import type { PersonalApiKeyStore } from '../metadata/personal-api-keys.js';
@@ -19,4 +20,6 @@ export interface ServerContext {
   writer: EventWriter;
   persons: PersonStore;
   personProcessor: PersonProcessor;
+  /** Event and property definitions (taxonomy), filled by ingestion; typed property lookups for HogQL. */
+  definitions: DefinitionsTracker;
 }

@@ -24,3 +24,31 @@ export function nextUrl(request: FastifyRequest, position: unknown): string {
   url.searchParams.set('cursor', Buffer.from(JSON.stringify(position)).toString('base64url'));
   return url.toString();
 }
+
+/** DRF's LimitOffsetPagination parameters: `limit` (default 100) and `offset` (default 0); anything else is a 400. */
+export function limitOffsetParams(q: { limit?: string; offset?: string }): { limit: number; offset: number } {
+  const int = (name: string, value: string | undefined, fallback: number, min: number): number => {
+    if (value === undefined || value === '') return fallback;
+    if (!/^\d{1,15}$/.test(value) || Number(value) < min) throw new HedgerowError('invalid_input', `${name} must be an integer of at least ${min}`, name);
+    return Number(value);
+  };
+  return { limit: int('limit', q.limit, 100, 1), offset: int('offset', q.offset, 0, 0) };
+}
+
+/** DRF's LimitOffsetPagination page: `{count, next, previous, results}` with absolute `next`/`previous` URLs. */
+export function limitOffsetPage<T>(request: FastifyRequest, page: { limit: number; offset: number; count: number; results: T[] }) {
+  const url = (offset: number | null): string => {
+    const u = new URL(request.url, `${request.protocol}://${request.host}`);
+    u.searchParams.set('limit', String(page.limit));
+    if (offset === null) u.searchParams.delete('offset');
+    else u.searchParams.set('offset', String(offset));
+    return u.toString();
+  };
+  const { limit, offset, count } = page;
+  return {
+    count,
+    next: offset + limit < count ? url(offset + limit) : null,
+    previous: offset <= 0 ? null : offset - limit <= 0 ? url(null) : url(offset - limit),
+    results: page.results,
+  };
+}

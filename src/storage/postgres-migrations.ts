@@ -106,6 +106,40 @@ export const postgresMigrations: Migration[] = [
       ALTER TABLE persons SET (toast_tuple_target = 8160, fillfactor = 70);
     `,
   },
+  {
+    version: 4,
+    name: 'event and property definitions (taxonomy)',
+    // PostHog's posthog_eventdefinition / posthog_propertydefinition / posthog_eventproperty, filled by
+    // ingestion. type: 1 event, 2 person, 3 group, 4 session (PostHog's PropertyDefinition.Type). The
+    // unique keys are PostHog's, so every write is an idempotent upsert.
+    sql: `
+      CREATE TABLE event_definitions (
+        id uuid PRIMARY KEY,
+        team_id integer NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        name text NOT NULL,
+        created_at timestamptz,
+        last_seen_at timestamptz,
+        UNIQUE (team_id, name)
+      );
+      CREATE TABLE property_definitions (
+        id uuid PRIMARY KEY,
+        team_id integer NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        name text NOT NULL,
+        type smallint NOT NULL CHECK (type BETWEEN 1 AND 4),
+        group_type_index smallint CHECK (group_type_index BETWEEN 0 AND 4),
+        property_type text CHECK (property_type IN ('DateTime', 'String', 'Numeric', 'Boolean', 'Duration')),
+        is_numerical boolean NOT NULL DEFAULT false
+      );
+      CREATE UNIQUE INDEX property_definitions_key ON property_definitions (team_id, type, (coalesce(group_type_index, -1)), name);
+      CREATE TABLE event_properties (
+        team_id integer NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        event text NOT NULL,
+        property text NOT NULL,
+        PRIMARY KEY (team_id, event, property)
+      );
+      CREATE INDEX event_properties_property ON event_properties (team_id, property);
+    `,
+  },
 ];
 
 export async function migratePostgres(pg: Postgres, log: Logger): Promise<void> {

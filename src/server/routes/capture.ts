@@ -54,6 +54,7 @@ export function captureRoutes(ctx: ServerContext) {
     for (const e of events) {
       const person = ctx.personProcessor.process(e);
       if (!person) continue; // dropped, as PostHog drops identify/alias/groupidentify without person processing
+      ctx.definitions.observe(e);
       rows += eventRowLine(e, person);
       count++;
     }

@@ -56,6 +56,7 @@ export function personRoutes(ctx: ServerContext) {
   async function changeProperties(teamId: number, uuid: string, update: { set?: Record<string, unknown>; unset?: string[] }) {
     const person = await personFor(teamId, uuid);
     if (applyPersonUpdate(person.properties, { set: update.set ?? {}, setOnce: {}, unset: update.unset ?? [] })) ctx.persons.touch(person);
+    if (update.set) ctx.definitions.observePersonProperties(teamId, update.set);
     await ctx.writer.barrier();
     return (await queries.byUuids(teamId, [person.uuid])).get(person.uuid)!;
   }
