@@ -10,6 +10,8 @@ export interface Config {
   /** Fastify trustProxy value: false (default), true, or a list of addresses/CIDRs whose X-Forwarded-For we believe. */
   trustedProxies: boolean | string[];
   logLevel: string;
+  /** Per-query limits for HogQL and insight queries. */
+  query: { maxExecutionSeconds: number; maxMemoryBytes: number };
   bootstrap: {
     adminEmail?: string;
     adminPassword?: string;
@@ -24,6 +26,14 @@ function trustedProxiesFrom(value: string | undefined): boolean | string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
+function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
+  return value;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 8000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
@@ -36,6 +46,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     siteUrl: (env.HEDGEROW_SITE_URL ?? `http://${shownHost}:${port}`).replace(/\/$/, ''),
     trustedProxies: trustedProxiesFrom(env.HEDGEROW_TRUSTED_PROXIES),
     logLevel: env.LOG_LEVEL ?? 'info',
+    query: {
+      maxExecutionSeconds: positiveNumber(env, 'HEDGEROW_QUERY_TIMEOUT_SECONDS', 60),
+      maxMemoryBytes: positiveNumber(env, 'HEDGEROW_QUERY_MAX_MEMORY_MB', 4096) * 1024 * 1024,
+    },
     bootstrap: {
       adminEmail: env.HEDGEROW_ADMIN_EMAIL || undefined,
       adminPassword: env.HEDGEROW_ADMIN_PASSWORD || undefined,

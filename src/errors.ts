@@ -25,6 +25,11 @@ export const errorCatalog = {
   permission_denied: { status: 403, type: 'authentication_error' },
   not_found: { status: 404, type: 'invalid_request' },
   method_not_allowed: { status: 405, type: 'invalid_request' },
+  // queries (PostHog's codes for HogQL errors)
+  hogql_syntax_error: { status: 400, type: 'validation_error' },
+  hogql_query_error: { status: 400, type: 'validation_error' },
+  invalid_property_filter: { status: 400, type: 'validation_error' },
+  query_limit_exceeded: { status: 400, type: 'validation_error' },
   // server side
   overloaded: { status: 503, type: 'server_error' },
   internal_error: { status: 500, type: 'server_error' },
@@ -40,6 +45,8 @@ export class HedgerowError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly attr: string | null = null,
+    /** Extra body fields, e.g. the character offsets of a HogQL error. */
+    readonly extra?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'HedgerowError';
@@ -48,6 +55,6 @@ export class HedgerowError extends Error {
   }
 
   toBody(): { type: string; code: ErrorCode; detail: string; attr: string | null } {
-    return { type: this.type, code: this.code, detail: this.message, attr: this.attr };
+    return { type: this.type, code: this.code, detail: this.message, attr: this.attr, ...this.extra };
   }
 }

@@ -1,5 +1,7 @@
-import type { ClickHouse } from '../storage/clickhouse.js';
+import type { CompareOperation, Expr, Field } from '../hogql/ast.js';
+import { compileHogQL } from '../hogql/compile.js';
 import { clickHouseTime } from '../ingest/ingest-event.js';
+import type { ClickHouse } from '../storage/clickhouse.js';
 
 export interface ListEventsFilter {
   teamId: number;
@@ -33,50 +35,50 @@ interface Row {
   elements_chain: string;
 }
 
+const f = (name: string): Field => ({ node: 'Field', chain: [name] });
+const c = (value: string | number): Expr => ({ node: 'Constant', value });
+const compare = (op: CompareOperation['op'], left: Expr, right: Expr): Expr => ({ node: 'CompareOperation', op, left, right });
+const instant = (time: string): Expr => ({ node: 'Call', name: 'toDateTime64', args: [c(time), c(6), c('UTC')] });
+
 /**
- * Newest-first events of one project. FINAL collapses SDK retries of the same uuid.
- * (When the HogQL compiler lands, this becomes an EventsQuery through it.) `person_id` is the
- * event's person as of now: merges after ingestion are applied through the overrides table.
+ * Newest-first events of one project, compiled by the HogQL compiler like every other read: it
+ * adds the project guard, collapses SDK retries (FINAL) and resolves `person_id` through merges.
  */
-export async function listEvents(ch: ClickHouse, f: ListEventsFilter): Promise<StoredEvent[]> {
-  const where = ['team_id = {team:Int64}'];
-  const params: Record<string, unknown> = { team: f.teamId, limit: f.limit };
-  if (f.event !== undefined) {
-    where.push('event = {event:String}');
-    params.event = f.event;
+export async function listEvents(ch: ClickHouse, f0: ListEventsFilter): Promise<StoredEvent[]> {
+  const where: Expr[] = [];
+  if (f0.event !== undefined) where.push(compare('==', f('event'), c(f0.event)));
+  if (f0.distinctId !== undefined) where.push(compare('==', f('distinct_id'), c(f0.distinctId)));
+  if (f0.after !== undefined) where.push(compare('>', f('timestamp'), instant(clickHouseTime(f0.after))));
+  if (f0.before !== undefined) where.push(compare('<', f('timestamp'), instant(clickHouseTime(f0.before))));
+  if (f0.cursor) {
+    where.push(
+      compare('<', { node: 'Tuple', exprs: [f('timestamp'), f('uuid')] }, { node: 'Tuple', exprs: [instant(f0.cursor.timestamp), { node: 'Call', name: 'toUUID', args: [c(f0.cursor.uuid)] }] }),
+    );
   }
-  if (f.distinctId !== undefined) {
-    where.push('distinct_id = {distinct_id:String}');
-    params.distinct_id = f.distinctId;
-  }
-  if (f.after !== undefined) {
-    where.push("timestamp > {after:DateTime64(6, 'UTC')}");
-    params.after = clickHouseTime(f.after);
-  }
-  if (f.before !== undefined) {
-    where.push("timestamp < {before:DateTime64(6, 'UTC')}");
-    params.before = clickHouseTime(f.before);
-  }
-  if (f.cursor) {
-    where.push("(timestamp, uuid) < ({cursor_ts:DateTime64(6, 'UTC')}, {cursor_uuid:UUID})");
-    params.cursor_ts = f.cursor.timestamp;
-    params.cursor_uuid = f.cursor.uuid;
-  }
-  // Events keep the person id they were ingested with; merges since then are applied through the
-  // overrides table (latest row per distinct id), PostHog's way of re-attributing without rewriting.
-  const rows = await ch.query<Row>(
-    `SELECT toString(e.uuid) AS id, e.event AS event, e.distinct_id AS distinct_id, e.properties AS properties,
-            formatDateTime(e.timestamp, '%Y-%m-%d %H:%i:%S.%f') AS ts,
-            toString(if(o.distinct_id != '', o.person_id, e.person_id)) AS person_id, e.elements_chain AS elements_chain
-       FROM (SELECT * FROM events FINAL WHERE ${where.join(' AND ')} ORDER BY timestamp DESC, uuid DESC LIMIT {limit:UInt32}) AS e
-       LEFT JOIN (
-         SELECT distinct_id, argMax(person_id, version) AS person_id
-           FROM person_distinct_id_overrides WHERE team_id = {team:Int64}
-          GROUP BY distinct_id HAVING argMax(is_deleted, version) = 0
-       ) AS o ON o.distinct_id = e.distinct_id
-      ORDER BY e.timestamp DESC, e.uuid DESC`,
-    params,
+  const alias = (name: string, expr: Expr): Expr => ({ node: 'Alias', alias: name, expr });
+  const compiled = compileHogQL(
+    {
+      node: 'SelectQuery',
+      select: [
+        alias('id', { node: 'Call', name: 'toString', args: [f('uuid')] }),
+        f('event'),
+        f('distinct_id'),
+        f('properties'),
+        alias('ts', { node: 'Call', name: 'formatDateTime', args: [f('timestamp'), c('%Y-%m-%d %H:%i:%S.%f')] }),
+        alias('person_id', { node: 'Call', name: 'toString', args: [f('person_id')] }),
+        f('elements_chain'),
+      ],
+      select_from: { node: 'JoinExpr', table: f('events') },
+      where: where.length === 0 ? undefined : where.length === 1 ? where[0] : { node: 'And', exprs: where },
+      order_by: [
+        { node: 'OrderExpr', expr: f('timestamp'), order: 'DESC' },
+        { node: 'OrderExpr', expr: f('uuid'), order: 'DESC' },
+      ],
+      limit: c(f0.limit),
+    },
+    { teamId: f0.teamId, timezone: 'UTC' },
   );
+  const rows = await ch.query<Row>(compiled.sql, compiled.params);
   return rows.map((r) => ({
     id: r.id,
     event: r.event,

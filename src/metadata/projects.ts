@@ -9,6 +9,8 @@ export interface Project {
   name: string;
   apiToken: string;
   timezone: string;
+  /** PostHog property filters that mark internal/test traffic (`filterTestAccounts`). */
+  testAccountFilters: unknown[];
   createdAt: string;
 }
 
@@ -19,10 +21,11 @@ interface ProjectRow {
   name: string;
   api_token: string;
   timezone: string;
+  test_account_filters: unknown[];
   created_at: Date;
 }
 
-const COLUMNS = 'id, uuid, organization_id, name, api_token, timezone, created_at';
+const COLUMNS = 'id, uuid, organization_id, name, api_token, timezone, test_account_filters, created_at';
 
 function fromRow(row: ProjectRow): Project {
   return {
@@ -32,6 +35,7 @@ function fromRow(row: ProjectRow): Project {
     name: row.name,
     apiToken: row.api_token,
     timezone: row.timezone,
+    testAccountFilters: Array.isArray(row.test_account_filters) ? row.test_account_filters : [],
     createdAt: new Date(row.created_at).toISOString(),
   };
 }

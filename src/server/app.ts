@@ -10,7 +10,9 @@ import { projectRoutes } from './routes/projects.js';
 import { eventRoutes } from './routes/events.js';
 import { personalApiKeyRoutes } from './routes/personal-api-keys.js';
 import { personRoutes } from './routes/persons.js';
+import { queryRoutes } from './routes/query.js';
 import { groupRoutes } from './routes/groups.js';
+import { definitionRoutes } from './routes/definitions.js';
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** Oversized bodies are read and discarded up to here so the client can read its 413; past it, the socket is cut. */
@@ -84,6 +86,8 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
     await api.register(personalApiKeyRoutes(ctx));
     await api.register(personRoutes(ctx));
     await api.register(groupRoutes(ctx));
+    await api.register(definitionRoutes(ctx));
+    await api.register(queryRoutes(ctx));
   });
   return app;
 }

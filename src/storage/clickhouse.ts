@@ -6,11 +6,18 @@
 export interface ClickHouse {
   /** Runs a query and returns its rows (JSONEachRow, 64-bit ints as strings). */
   query<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]>;
+  /** Runs a query and returns rows as arrays with the column names and ClickHouse types (JSONCompact). */
+  queryCompact(sql: string, params?: Record<string, unknown>): Promise<CompactResult>;
   /** Runs a statement whose result is not needed (DDL, mutations). */
   exec(sql: string, params?: Record<string, unknown>): Promise<void>;
   /** Inserts newline-delimited JSONEachRow bytes in one INSERT. */
   insertJSONEachRow(table: string, rows: Buffer): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface CompactResult {
+  meta: { name: string; type: string }[];
+  data: unknown[][];
 }
 
 export class ClickHouseQueryError extends Error {

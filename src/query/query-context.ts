@@ -1,0 +1,18 @@
+import type { CompileOptions } from '../hogql/compile.js';
+import type { Logger } from '../log.js';
+import type { Project } from '../metadata/projects.js';
+import type { PersonQueries } from '../persons/person-queries.js';
+import type { ClickHouse } from '../storage/clickhouse.js';
+import type { QueryLimits } from './execute.js';
+
+/** What a query runner needs: the project it runs for, engines, and the compiler options derived from both. */
+export interface QueryContext {
+  project: Project;
+  ch: ClickHouse;
+  log: Logger;
+  persons: PersonQueries;
+  propertyType: CompileOptions['propertyType'];
+  compileOptions: CompileOptions & QueryLimits;
+  /** "now" for relative dates, fixed per request. */
+  now: Date;
+}

@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import { PersonQueries } from '../../persons/person-queries.js';
+import type { QueryContext } from '../../query/query-context.js';
+import { runQueryRequest } from '../../query/run-query.js';
+import type { Project } from '../../metadata/projects.js';
+import type { ServerContext } from '../context.js';
+import { jsonBody, requireProject } from '../auth.js';
+
+/** `POST /api/projects/:id/query/` (and `/api/environments/…`, and the kind-scoped `/query/:kind/`). */
+export function queryRoutes(ctx: ServerContext) {
+  const persons = new PersonQueries(ctx.pg);
+
+  async function queryContext(project: Project): Promise<QueryContext> {
+    await ctx.definitions.ensureLoaded(project.id);
+    const propertyType: QueryContext['propertyType'] = (kind, key, groupTypeIndex) => ctx.definitions.propertyType(project.id, kind, key, groupTypeIndex);
+    return {
+      project,
+      ch: ctx.ch,
+      log: ctx.log,
+      persons,
+      propertyType,
+      now: new Date(),
+      compileOptions: {
+        teamId: project.id,
+        timezone: project.timezone,
+        propertyType,
+        maxExecutionSeconds: ctx.config.query.maxExecutionSeconds,
+        maxMemoryBytes: ctx.config.query.maxMemoryBytes,
+      },
+    };
+  }
+
+  return async function routes(app: FastifyInstance): Promise<void> {
+    for (const prefix of ['/api/projects', '/api/environments']) {
+      for (const path of ['query', 'query/:kind']) {
+        app.post<{ Params: { project_id: string } }>(`${prefix}/:project_id/${path}`, async (request) => {
+          const project = await requireProject(ctx, request, request.params.project_id, 'query:read');
+          return runQueryRequest(jsonBody(request), await queryContext(project));
+        });
+      }
+    }
+  };
+}

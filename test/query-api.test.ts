@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, capture, createProject } from './helpers/api.js';
+import { hogql, postQuery, waitForValue } from './helpers/query.js';
+import { startServer, type TestServer } from './helpers/server.js';
+
+/** The `/query/` endpoint: PostHog's request and response envelope, kinds, and its 4xx answers. */
+let server: TestServer;
+let project: { id: number; api_token: string };
+
+beforeAll(async () => {
+  server = await startServer();
+  project = await createProject(server, 'query api');
+  const batch = [
+    { event: '$pageview', distinct_id: 'u1', properties: { $browser: 'Chrome', $set: { email: 'u1@example.com', name: 'Una' } }, timestamp: new Date(Date.now() - 3600_000).toISOString() },
+    { event: '$pageview', distinct_id: 'u2', properties: { $browser: 'Firefox' }, timestamp: new Date(Date.now() - 7200_000).toISOString() },
+    { event: 'signed_up', distinct_id: 'u1', properties: { plan: 'pro' }, timestamp: new Date(Date.now() - 60_000).toISOString() },
+    { event: 'old', distinct_id: 'u1', properties: {}, timestamp: '2020-01-01T00:00:00Z' },
+  ];
+  const res = await capture(server, '/batch/', JSON.stringify({ api_key: project.api_token, batch }));
+  expect(res.status).toBe(200);
+  await waitForValue(server, project.id, 'SELECT count() FROM events', 4);
+  await waitForValue(server, project.id, 'SELECT count() FROM persons', 2);
+});
+afterAll(() => server?.dispose());
+
+describe('HogQLQuery', () => {
+  it('answers with results, columns, types, hogql, clickhouse, limits and timings', async () => {
+    const res = await hogql(server, project.id, "SELECT event, count() AS c FROM events WHERE event != 'old' GROUP BY event ORDER BY c DESC, event");
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const body = res.body;
+    expect(body.results).toEqual([
+      ['$pageview', 2],
+      ['signed_up', 1],
+    ]);
+    expect(body.columns).toEqual(['event', 'c']);
+    expect(body.types).toEqual([
+      ['event', 'String'],
+      ['c', 'UInt64'],
+    ]);
+    expect(body.hogql).toBe("SELECT event, count() AS c FROM events WHERE event != 'old' GROUP BY event ORDER BY c DESC, event ASC LIMIT 100");
+    expect(body.clickhouse).toContain('team_id');
+    expect(body).toMatchObject({ hasMore: false, limit: 100, offset: 0, is_cached: false, timezone: 'UTC' });
+    expect(body.timings.map((t) => t.k)).toEqual(['./compile', './clickhouse_execute']);
+  });
+
+  it('is also served under /api/environments/ and /query/HogQLQuery/', async () => {
+    for (const path of [`/api/environments/${project.id}/query/`, `/api/projects/${project.id}/query/HogQLQuery/`]) {
+      const res = await api<{ results: unknown[][] }>(server, path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: { kind: 'HogQLQuery', query: 'SELECT 1 + 1' } }),
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.results).toEqual([[2]]);
+    }
+  });
+
+  it('reports hasMore when the limit cuts rows off', async () => {
+    const res = await hogql(server, project.id, 'SELECT number FROM numbers(10) LIMIT 3');
+    expect(res.body.results).toEqual([[0], [1], [2]]);
+    expect(res.body.hasMore).toBe(true);
+    const all = await hogql(server, project.id, 'SELECT number FROM numbers(1000)');
+    expect(all.body.results).toHaveLength(100);
+    expect(all.body.hasMore).toBe(true);
+    const clamped = await hogql(server, project.id, 'SELECT number FROM numbers(60000) LIMIT 100000');
+    expect(clamped.body.results).toHaveLength(50_000);
+    expect(clamped.body.limit).toBe(50_000);
+  });
+
+  it('returns date-times in ISO form in the project timezone', async () => {
+    const res = await hogql(server, project.id, "SELECT toDateTime('2024-03-10 12:00:00'), toDate('2024-03-10'), timestamp FROM events WHERE event = 'old'");
+    expect(res.body.results).toEqual([['2024-03-10T12:00:00+00:00', '2024-03-10', '2020-01-01T00:00:00+00:00']]);
+  });
+
+  it('applies {filters} from the query filters', async () => {
+    const res = await hogql(server, project.id, 'SELECT count() FROM events WHERE {filters}', {
+      filters: { dateRange: { date_from: '-7d' }, properties: [{ key: '$browser', value: 'Chrome', operator: 'exact', type: 'event' }] },
+    });
+    expect(res.body.results).toEqual([[1]]);
+    const none = await hogql(server, project.id, 'SELECT count() FROM events WHERE {filters}');
+    expect(none.body.results).toEqual([[4]]);
+  });
+});
+
+describe('EventsQuery', () => {
+  it('lists events of the last 24 hours with * and person columns', async () => {
+    const res = await postQuery<{ results: any[][]; columns: string[]; types: string[] }>(server, project.id, {
+      kind: 'EventsQuery',
+      select: ['*', 'event', 'person', 'properties.$browser'],
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.columns).toEqual(['*', 'event', 'person', 'properties.$browser']);
+    expect(res.body.results.map((r) => r[1])).toEqual(['signed_up', '$pageview', '$pageview']);
+    const first = res.body.results[0]!;
+    expect(first[0]).toMatchObject({ event: 'signed_up', distinct_id: 'u1', properties: { plan: 'pro' } });
+    expect(first[2]).toMatchObject({ properties: { email: 'u1@example.com' }, distinct_id: 'u1' });
+    expect(res.body.results[1]![3]).toBe('Chrome');
+  });
+
+  it('groups by the non-aggregated columns when an aggregate is selected', async () => {
+    const res = await postQuery<{ results: unknown[][] }>(server, project.id, { kind: 'EventsQuery', select: ['event', 'count()'], after: 'all' });
+    expect(res.body.results).toEqual([
+      ['$pageview', 2],
+      ['old', 1],
+      ['signed_up', 1],
+    ].sort((a, b) => (b[1] as number) - (a[1] as number) || 0));
+  });
+
+  it('filters by event, properties and where', async () => {
+    const res = await postQuery<{ results: unknown[][] }>(server, project.id, {
+      kind: 'EventsQuery',
+      select: ['distinct_id'],
+      event: '$pageview',
+      where: ["properties.$browser != 'Chrome'"],
+      properties: [{ type: 'event', key: '$browser', operator: 'icontains', value: 'fire' }],
+    });
+    expect(res.body.results).toEqual([['u2']]);
+  });
+});
+
+describe('ActorsQuery', () => {
+  it('lists persons and searches them', async () => {
+    const all = await postQuery<{ results: any[][] }>(server, project.id, { kind: 'ActorsQuery' });
+    expect(all.status, JSON.stringify(all.body)).toBe(200);
+    expect(all.body.results).toHaveLength(2);
+    const found = await postQuery<{ results: any[][] }>(server, project.id, { kind: 'ActorsQuery', search: 'U1@EXAMPLE', select: ['person', 'properties.name'] });
+    expect(found.body.results).toHaveLength(1);
+    expect(found.body.results[0]![0]).toMatchObject({ properties: { email: 'u1@example.com' } });
+    expect(found.body.results[0]![1]).toBe('Una');
+    const byDistinctId = await postQuery<{ results: any[][] }>(server, project.id, { kind: 'ActorsQuery', search: 'u2' });
+    expect(byDistinctId.body.results).toHaveLength(1);
+  });
+});
+
+describe('bad requests get a 400 that says what is wrong', () => {
+  it.each([
+    ['no body', undefined, /body/],
+    ['no query', {}, /query/],
+    ['unknown kind', { query: { kind: 'NopeQuery' } }, /not supported/],
+    ['query not a string', { query: { kind: 'HogQLQuery', query: 42 } }, /query\.query/],
+    ['empty query', { query: { kind: 'HogQLQuery', query: '' } }, /empty/],
+    ['bad EventsQuery select', { query: { kind: 'EventsQuery', select: [] } }, /select/],
+    ['bad property filter operator', { query: { kind: 'EventsQuery', select: ['event'], properties: [{ key: 'x', operator: 'nope' }] } }, /operator/],
+    ['bad date', { query: { kind: 'EventsQuery', select: ['event'], after: 'yesterday-ish' } }, /not a date/],
+  ])('%s', async (_, body, detail) => {
+    const res = await api<{ detail: string; code: string }>(server, `/api/projects/${project.id}/query/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body.detail).toMatch(detail);
+  });
+
+  it('malformed JSON is a 400', async () => {
+    const res = await api<{ detail: string }>(server, `/api/projects/${project.id}/query/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    expect(res.status).toBe(400);
+    expect(res.body.detail).toMatch(/JSON/);
+  });
+
+  it('HogQL errors carry their position', async () => {
+    const res = await hogql(server, project.id, 'SELECT nosuchfield FROM events');
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'hogql_query_error', start: 7, end: 18 });
+    expect(res.body.detail).toMatch(/Unable to resolve field: nosuchfield/);
+    const syntax = await hogql(server, project.id, 'SELECT FROM events WHERE');
+    expect(syntax.status).toBe(400);
+    expect(syntax.body.code).toBe('hogql_syntax_error');
+  });
+
+  it('ClickHouse type errors are 400s, not 500s', async () => {
+    const res = await hogql(server, project.id, "SELECT properties.$browser + 1 FROM events");
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body.code).toBe('hogql_query_error');
+  });
+});
