@@ -3,6 +3,7 @@ import { HogQLError, type Expr, type Field, type OrderExpr, type SelectQuery } f
 import { parseExpr, parseOrderExpr } from '../hogql/parser.js';
 import { propertiesSchema, propertiesToExpr } from '../hogql/property-filters.js';
 import { executeHogQL, hogqlErrorToHttp } from './execute.js';
+import { fillPersonColumns, isPersonColumn } from './person-columns.js';
 import type { QueryContext } from './query-context.js';
 
 export const actorsQuerySchema = z.object({
@@ -62,7 +63,7 @@ export async function runActorsQuery(query: ActorsQuery, ctx: QueryContext) {
     throw new HogQLError('query', 'ActorsQuery with a source (insight drill-down) is not supported yet');
   }
   const columns = query.select?.length ? query.select : ['person', 'id', 'created_at'];
-  const select = parsed(() => columns.map((s): Expr => (s === 'person' || s === 'person_display_name' ? f('id') : parseExpr(s))));
+  const select = parsed(() => columns.map((s): Expr => (isPersonColumn(s) ? f('id') : parseExpr(s))));
   const where = parsed(() => {
     const parts: Expr[] = [];
     for (const props of [query.properties, query.fixedProperties]) if (props) parts.push(propertiesToExpr(props, { scope: 'persons', propertyType: ctx.propertyType }));
@@ -86,25 +87,7 @@ export async function runActorsQuery(query: ActorsQuery, ctx: QueryContext) {
     offset: query.offset ? { node: 'Constant', value: query.offset } : undefined,
   };
   const executed = await executeHogQL(ctx.ch, ctx.log, tree, ctx.compileOptions);
-  const personIndexes = columns.flatMap((s, i) => (s === 'person' || s === 'person_display_name' ? [i] : []));
-  let results = executed.results;
-  if (personIndexes.length) {
-    const people = await ctx.persons.byUuids(ctx.project.id, [...new Set(results.flatMap((r) => personIndexes.map((i) => String(r[i]))))]);
-    results = results.map((row) => {
-      const out = [...row];
-      for (const i of personIndexes) {
-        const id = String(row[i]);
-        const person = people.get(id);
-        if (columns[i] === 'person') out[i] = person ?? { id, uuid: id, properties: {}, distinct_ids: [] };
-        else {
-          const props = (person?.properties ?? {}) as Record<string, unknown>;
-          const name = ['email', 'name', 'username'].map((k) => props[k]).find((v) => typeof v === 'string' && v !== '');
-          out[i] = { display_name: name ?? person?.distinct_ids[0] ?? id, id };
-        }
-      }
-      return out;
-    });
-  }
+  const results = await fillPersonColumns(executed.results, columns, ctx, 'actor');
   return {
     results,
     columns,

@@ -6,6 +6,7 @@ import { propertiesSchema, propertiesToExpr } from '../hogql/property-filters.js
 import { instantExpr } from './date-range.js';
 import { parseDate } from './dates.js';
 import { executeHogQL, hogqlErrorToHttp } from './execute.js';
+import { fillPersonColumns, isPersonColumn } from './person-columns.js';
 import type { QueryContext } from './query-context.js';
 
 export const eventsQuerySchema = z.object({
@@ -58,7 +59,7 @@ export async function runEventsQuery(query: EventsQuery, ctx: QueryContext) {
   const now = ctx.now.getTime();
   const selectExprs: Expr[] = query.select.map((s) => {
     if (s === '*') return { node: 'Call', name: 'tuple', args: EVENT_COLUMNS.map((c) => ({ node: 'Field', chain: [c] }) as Expr) };
-    if (s === 'person' || s === 'person_display_name') return { node: 'Field', chain: ['person_id'] };
+    if (isPersonColumn(s)) return { node: 'Field', chain: ['person_id'] };
     return parse(s, parseExpr);
   });
   const aggregated = selectExprs.map(containsAggregate);
@@ -113,11 +114,7 @@ export async function runEventsQuery(query: EventsQuery, ctx: QueryContext) {
   const executed = await executeHogQL(ctx.ch, ctx.log, select, ctx.compileOptions);
   let results = executed.results;
   const starIndexes = query.select.flatMap((s, i) => (s === '*' ? [i] : []));
-  const personIndexes = query.select.flatMap((s, i) => (s === 'person' || s === 'person_display_name' ? [i] : []));
-  if (starIndexes.length || personIndexes.length) {
-    const people = personIndexes.length
-      ? await ctx.persons.byUuids(ctx.project.id, [...new Set(results.flatMap((r) => personIndexes.map((i) => String(r[i]))))])
-      : new Map();
+  if (starIndexes.length) {
     results = results.map((row) => {
       const out = [...row];
       for (const i of starIndexes) {
@@ -127,20 +124,10 @@ export async function runEventsQuery(query: EventsQuery, ctx: QueryContext) {
         event.properties = JSON.parse(String(event.properties || '{}'));
         out[i] = event;
       }
-      for (const i of personIndexes) {
-        const id = String(row[i]);
-        const person = people.get(id);
-        if (query.select[i] === 'person') {
-          out[i] = person ? { uuid: person.uuid, created_at: person.created_at, properties: person.properties, distinct_id: person.distinct_ids[0] ?? null } : { uuid: id, properties: {}, distinct_id: null };
-        } else {
-          const props = (person?.properties ?? {}) as Record<string, unknown>;
-          const name = ['email', 'name', 'username'].map((k) => props[k]).find((v) => typeof v === 'string' && v !== '');
-          out[i] = { display_name: name ?? person?.distinct_ids[0] ?? id, id };
-        }
-      }
       return out;
     });
   }
+  results = await fillPersonColumns(results, query.select, ctx, 'event');
   return {
     results,
     columns: query.select,
