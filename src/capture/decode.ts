@@ -2,6 +2,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import LZString from 'lz-string';
 import { HedgerowError } from '../errors.js';
+import { sanitizeJsonText } from '../unicode.js';
 
 const gunzip = promisify(zlib.gunzip);
 
@@ -115,6 +116,8 @@ export async function decodeCapturePayload(req: RawCaptureRequest): Promise<unkn
   let text: string | undefined;
   if (compression === 'lz64') {
     text = fromLz64(raw.toString('utf8'), req.limit);
+    // LZ-String yields UTF-16 code units as they were compressed, so raw lone surrogates can come out.
+    if (!text.isWellFormed()) text = text.toWellFormed();
   } else {
     if (!isGzip(bytes)) {
       const head = bytes.subarray(0, 128).toString('latin1');
@@ -133,7 +136,9 @@ export async function decodeCapturePayload(req: RawCaptureRequest): Promise<unkn
   }
 
   try {
-    return JSON.parse(text);
+    // Lone surrogate escapes become U+FFFD before parsing, as in PostHog's capture. NUL stays (events
+    // keep it, as in PostHog); it is replaced only where it heads for Postgres (person processing).
+    return JSON.parse(sanitizeJsonText(text, false));
   } catch (err) {
     throw new HedgerowError('request_parsing_error', `body is not valid JSON: ${(err as Error).message}`);
   }

@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { HedgerowError } from '../errors.js';
+import { cleanText } from '../unicode.js';
 import { clickHouseTime, eventHead, type IngestEvent } from '../ingest/ingest-event.js';
 import { elementsToChain } from './elements-chain.js';
 import { parseTimestamp, resolveEventTime } from './timestamps.js';
@@ -76,8 +77,7 @@ function nonEmptyString(value: unknown): string | undefined {
 
 /** Strings go to ClickHouse as UTF-8; lone surrogates would not survive, NUL is replaced as PostHog does. */
 function cleanString(value: string, maxChars?: number): string {
-  let s = value.isWellFormed() ? value : value.toWellFormed();
-  if (s.includes('\u0000')) s = s.replace(/\u0000/g, '\uFFFD');
+  let s = cleanText(value);
   if (maxChars !== undefined && s.length > maxChars) s = Array.from(s).slice(0, maxChars).join('');
   return s;
 }

@@ -2,6 +2,7 @@ import type { Logger } from '../log.js';
 import type { ClickHouse } from '../storage/clickhouse.js';
 import type { Queryable } from '../storage/postgres.js';
 import { clickHouseTime } from '../ingest/ingest-event.js';
+import { sanitizeJsonText } from '../unicode.js';
 import { type DistinctIdRow, type Group, type Person, propertiesJson } from './person-types.js';
 
 /**
@@ -29,7 +30,8 @@ export class ClickHouseCopies {
     const line = (p: Person, deletedRow: boolean) =>
       `{"id":"${p.uuid}","team_id":${p.teamId},"properties":${deletedRow ? '{}' : propertiesJson(p)},"is_identified":${p.isIdentified && !deletedRow ? 1 : 0},` +
       `"created_at":"${clickHouseTime(p.createdAt)}","version":${++this.sequence},"is_deleted":${deletedRow ? 1 : 0}}\n`;
-    return persons.map((p) => line(p, false)).join('') + deleted.map((p) => line(p, true)).join('');
+    // NUL and lone surrogate escapes (only ever in properties that bypassed capture) as Postgres gets them.
+    return sanitizeJsonText(persons.map((p) => line(p, false)).join('') + deleted.map((p) => line(p, true)).join(''));
   }
 
   queuePersons(lines: string): void {
@@ -78,7 +80,8 @@ export class ClickHouseCopies {
 
   /** Writes what queries need at once (ids, overrides, groups); awaited before requests are acknowledged. */
   async writeIdsAndGroups(idRows: DistinctIdRow[], groups: Group[]): Promise<void> {
-    const lines = (rows: unknown[]) => Buffer.from(rows.map((r) => JSON.stringify(r)).join('\n') + '\n', 'utf8');
+    // ClickHouse refuses an unpaired high surrogate escape: cleaned as for Postgres (a no-op for what capture let through).
+    const lines = (rows: unknown[]) => Buffer.from(sanitizeJsonText(rows.map((r) => JSON.stringify(r)).join('\n')) + '\n', 'utf8');
     const seq = () => ++this.sequence;
     const NO_PERSON = '00000000-0000-0000-0000-000000000000';
     const idLines = idRows.map((r) => ({
@@ -95,7 +98,7 @@ export class ClickHouseCopies {
       group_key: g.key,
       created_at: clickHouseTime(g.createdAt),
       team_id: g.teamId,
-      group_properties: JSON.stringify(g.properties),
+      group_properties: sanitizeJsonText(JSON.stringify(g.properties)),
       version: seq(),
     }));
     const inserts: Array<Promise<void>> = [];

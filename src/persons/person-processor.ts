@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import { clickHouseTime, type IngestEvent, type PersonPart } from '../ingest/ingest-event.js';
 import { isIllegalDistinctId } from './illegal-ids.js';
 import type { PersonStore } from './person-store.js';
+import { cleanJsonValue, cleanText } from '../unicode.js';
 import { type Person, propertiesJson } from './person-types.js';
 import {
   applyPersonUpdate,
@@ -42,12 +43,32 @@ export function personlessPart(teamId: number, distinctId: string): PersonPart {
   return { personId: defaultPersonId(teamId, distinctId), personPropertiesJson: '{}', personCreatedAt: NO_PERSON_TIME };
 }
 
-/** The other distinct id an event asks to merge in, if any. */
+/** The other distinct id an event asks to merge in, if any; cleaned like the event's own (NUL and lone surrogates → U+FFFD). */
 function mergeSource(e: IngestEvent): string | undefined {
   const p = e.properties;
   const raw = e.event === '$identify' ? p.$anon_distinct_id : e.event === '$create_alias' || e.event === '$merge_dangerously' ? p.alias : undefined;
   if (raw === undefined || raw === null) return undefined;
-  return typeof raw === 'string' ? raw : String(raw);
+  return cleanText(typeof raw === 'string' ? raw : String(raw));
+}
+
+/** A `$groupidentify`'s group type and key, cleaned as they are stored. */
+function groupIdentifyTarget(e: IngestEvent): [type: string, key: string] | undefined {
+  const { $group_type: type, $group_key: key } = e.properties;
+  if (typeof type !== 'string' || key === undefined || key === null) return undefined;
+  return [cleanText(type), cleanText(String(key))];
+}
+
+/**
+ * Events keep NUL as sent, but Postgres cannot store it: like PostHog (`sanitizeJsonbValue`), what
+ * goes to the person or group has it replaced with U+FFFD, in keys and values. The event's JSON tells
+ * whether there is any at all (one `includes`), so clean events are not walked.
+ */
+const hasNul = (e: IngestEvent) => e.propertiesJson.includes('\\u0000');
+
+function updateOf(e: IngestEvent): PersonUpdate {
+  const update = personUpdateFromEvent(e.event, e.properties);
+  if (!hasNul(e)) return update;
+  return { set: cleanJsonValue(update.set), setOnce: cleanJsonValue(update.setOnce), unset: update.unset.map(cleanText) };
 }
 
 /**
@@ -70,9 +91,8 @@ export class PersonProcessor {
       ids.add(e.distinctId);
       const other = mergeSource(e);
       if (other !== undefined) ids.add(other);
-      if (e.event === '$groupidentify' && typeof e.properties.$group_type === 'string' && e.properties.$group_key !== undefined) {
-        groups.push([e.properties.$group_type, String(e.properties.$group_key)]);
-      }
+      const target = e.event === '$groupidentify' ? groupIdentifyTarget(e) : undefined;
+      if (target) groups.push(target);
     }
     // A cache eviction can run while we wait, so check again right before the synchronous part.
     while (!this.store.hasLoaded(teamId, ids)) await this.store.ensureLoaded(teamId, ids, groups);
@@ -90,12 +110,12 @@ export class PersonProcessor {
   private attribute(e: IngestEvent): Person {
     const other = mergeSource(e);
     if (other !== undefined && MERGE_EVENTS.has(e.event)) {
-      return this.merge(e, other, personUpdateFromEvent(e.event, e.properties), e.event === '$merge_dangerously');
+      return this.merge(e, other, updateOf(e), e.event === '$merge_dangerously');
     }
     const known = this.store.distinctId(e.teamId, e.distinctId).person;
     // Hot path: most events cannot change their (existing) person.
     if (known && (NO_PERSON_UPDATE_EVENTS.has(e.event) || eventLeavesPersonUnchanged(e.event, e.properties, known.properties))) return known;
-    const update = NO_PERSON_UPDATE_EVENTS.has(e.event) ? EMPTY_UPDATE : personUpdateFromEvent(e.event, e.properties);
+    const update = NO_PERSON_UPDATE_EVENTS.has(e.event) ? EMPTY_UPDATE : updateOf(e);
     return this.updateOrCreate(e.teamId, e.distinctId, e.timestampMs, update, PERSON_EVENTS.has(e.event));
   }
 
@@ -205,10 +225,10 @@ export class PersonProcessor {
     let groups: string[] | undefined;
     for (const [type, key] of Object.entries(raw)) {
       if (key === null || key === undefined || key === '') continue;
-      const index = this.store.groupTypeIndex(e.teamId, type);
+      const index = this.store.groupTypeIndex(e.teamId, cleanText(type));
       if (index === undefined) continue;
       groups ??= ['', '', '', '', ''];
-      groups[index] = typeof key === 'string' ? key : String(key);
+      groups[index] = cleanText(typeof key === 'string' ? key : String(key));
       e.properties[`$group_${index}`] = groups[index];
     }
     if (groups) e.propertiesJson = JSON.stringify(e.properties);
@@ -216,14 +236,16 @@ export class PersonProcessor {
   }
 
   private groupIdentify(e: IngestEvent): void {
-    const { $group_type: type, $group_key: key, $group_set: set } = e.properties;
-    if (typeof type !== 'string' || key === undefined || key === null) return;
+    const target = groupIdentifyTarget(e);
+    if (!target) return;
+    const [type, key] = target;
     const index = this.store.groupTypeIndex(e.teamId, type);
     if (index === undefined) {
       this.log.warn({ teamId: e.teamId, type }, 'group type limit (5) reached; $groupidentify ignored');
       return;
     }
-    this.store.upsertGroup(e.teamId, index, String(key), isObject(set) ? set : {}, e.timestampMs);
+    const set = e.properties.$group_set;
+    this.store.upsertGroup(e.teamId, index, key, isObject(set) ? (hasNul(e) ? cleanJsonValue(set) : set) : {}, e.timestampMs);
   }
 
   private part(person: Person, groups?: string[]): PersonPart {

@@ -3,8 +3,9 @@ import type { ClickHouse } from '../storage/clickhouse.js';
 import type { Postgres } from '../storage/postgres.js';
 import type { Props } from './property-updates.js';
 import { ClickHouseCopies } from './clickhouse-copies.js';
-import { type DistinctIdRow, type Group, type Person } from './person-types.js';
+import { type DistinctIdRow, type Group, type Person, type PersonChanges } from './person-types.js';
 import { personWriteStatements } from './postgres-writes.js';
+import { cleanText } from '../unicode.js';
 
 interface DistinctIdState {
   person: Person | null;
@@ -288,9 +289,9 @@ export class PersonStore {
     return index;
   }
 
-  /** Index of an already-mapped group type; never creates one. */
+  /** Index of an already-mapped group type (`type` as sent: cleaned as person processing stores it); never creates one. */
   knownGroupTypeIndex(teamId: number, type: string): number | undefined {
-    return this.projects.get(teamId)?.groupTypes?.get(type);
+    return this.projects.get(teamId)?.groupTypes?.get(cleanText(type));
   }
 
   group(teamId: number, index: number, key: string): Group | undefined {
@@ -342,7 +343,7 @@ export class PersonStore {
     try {
       // Independent stores: written concurrently; the caller acknowledges nothing until both are done.
       await Promise.all([
-        this.pg.writeBatch(personWriteStatements({ persons, deleted, distinctIds: idRows, personless, groups, groupTypes })),
+        this.writePostgres({ persons, deleted, distinctIds: idRows, personless, groups, groupTypes }),
         this.copies.writeIdsAndGroups(idRows, groups),
       ]);
       this.copies.queuePersons(personLines);
@@ -360,6 +361,49 @@ export class PersonStore {
     this.evictIfLarge();
   }
 
+  /**
+   * All changes in one transaction. When Postgres refuses the data itself rather than failing
+   * (`isDataFault`), the same batch can never succeed, and as failed changes are put back for the
+   * next flush, it would fail every later request of every project. So the batch is then bisected
+   * until each change Postgres refuses stands alone; those are logged with their context and not
+   * written, everything else is, and the events (in ClickHouse either way) are acknowledged. Any
+   * other failure (the database thread died, …) is thrown as before: the requests fail, SDKs retry,
+   * and every change is written again later (the writes are upserts).
+   */
+  private async writePostgres(changes: PersonChanges): Promise<void> {
+    try {
+      await this.pg.writeBatch(personWriteStatements(changes));
+    } catch (err) {
+      if (!isDataFault(err)) throw err;
+      const parts = splitChanges(changes);
+      this.log.error({ err, changes: parts.length }, 'Postgres refused a batch of person changes; isolating the bad ones');
+      await this.writeIsolating(parts, err);
+    }
+  }
+
+  /** Writes `parts` (`refusedWith`: already known to fail as one batch), halving whatever Postgres refuses as data. */
+  private async writeIsolating(parts: ChangePart[], refusedWith?: unknown): Promise<void> {
+    if (parts.length === 0) return;
+    let err = refusedWith;
+    if (err === undefined) {
+      try {
+        await this.pg.writeBatch(personWriteStatements(mergeParts(parts)));
+        return;
+      } catch (e) {
+        if (!isDataFault(e)) throw e;
+        err = e;
+      }
+    }
+    if (parts.length === 1) {
+      // The cache keeps the change: a later change of the same row is tried (and isolated) again.
+      this.log.error({ err, ...parts[0]!.context }, 'Postgres refused a person change; it was not written');
+      return;
+    }
+    const mid = parts.length >> 1;
+    await this.writeIsolating(parts.slice(0, mid));
+    await this.writeIsolating(parts.slice(mid));
+  }
+
   /** The cache is authoritative only while complete for what it holds, so it is dropped whole, and only when nothing is unwritten. */
   private evictIfLarge(): void {
     let size = 0;
@@ -369,4 +413,56 @@ export class PersonStore {
     this.projects.clear();
     this.log.info({ distinctIds: size }, 'person cache dropped after reaching its size limit');
   }
+}
+
+/**
+ * Postgres refused the values themselves, so retrying them unchanged cannot succeed: SQLSTATE class
+ * 22 (data exception: bad JSON or text encoding, a date out of range …), 23 (integrity constraint:
+ * e.g. a row of a project that no longer exists) or 54 (a limit exceeded, e.g. an oversized jsonb);
+ * or the statements could not even be built (`RangeError`: an invalid date).
+ */
+export function isDataFault(err: unknown): boolean {
+  if (err instanceof RangeError) return true;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(22|23|54)/.test(code);
+}
+
+interface ChangePart {
+  changes: PersonChanges;
+  /** What the change is about, for the log. */
+  context: Record<string, unknown>;
+}
+
+const noChanges = (): PersonChanges => ({ persons: [], deleted: [], distinctIds: [], personless: [], groups: [], groupTypes: [] });
+
+/**
+ * One flush's changes as single-change parts, in the batch's statement order, so any run of them
+ * written together or one after another keeps persons before the distinct ids that reference them.
+ */
+function splitChanges(c: PersonChanges): ChangePart[] {
+  const part = (changes: Partial<PersonChanges>, context: Record<string, unknown>): ChangePart => ({ changes: { ...noChanges(), ...changes }, context });
+  return [
+    ...c.persons.map((p) => part({ persons: [p] }, { teamId: p.teamId, personUuid: p.uuid, version: p.version })),
+    ...c.distinctIds
+      .filter((d) => d.person_uuid !== null) // detached ids are not written: they go with their deleted person
+      .map((d) => part({ distinctIds: [d] }, { teamId: d.team_id, distinctId: d.distinct_id, personUuid: d.person_uuid })),
+    ...c.deleted.map((p) => part({ deleted: [p] }, { teamId: p.teamId, deletedPersonUuid: p.uuid })),
+    ...c.personless.map((p) => part({ personless: [p] }, { teamId: p.teamId, personlessDistinctId: p.distinctId })),
+    ...c.groupTypes.map((t) => part({ groupTypes: [t] }, { teamId: t.teamId, groupType: t.type, groupTypeIndex: t.index })),
+    ...c.groups.map((g) => part({ groups: [g] }, { teamId: g.teamId, groupTypeIndex: g.index, groupKey: g.key })),
+  ];
+}
+
+function mergeParts(parts: ChangePart[]): PersonChanges {
+  if (parts.length === 1) return parts[0]!.changes;
+  const all = noChanges();
+  for (const { changes: c } of parts) {
+    all.persons.push(...c.persons);
+    all.deleted.push(...c.deleted);
+    all.distinctIds.push(...c.distinctIds);
+    all.personless.push(...c.personless);
+    all.groups.push(...c.groups);
+    all.groupTypes.push(...c.groupTypes);
+  }
+  return all;
 }

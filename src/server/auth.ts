@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HedgerowError } from '../errors.js';
 import { type ApiActor, hasScope } from '../metadata/personal-api-keys.js';
 import type { Project } from '../metadata/projects.js';
+import { sanitizeJsonText } from '../unicode.js';
 import type { ServerContext } from './context.js';
 
 declare module 'fastify' {
@@ -71,7 +72,7 @@ export function jsonBody(request: FastifyRequest): Record<string, unknown> {
   if (!Buffer.isBuffer(raw)) throw new HedgerowError('invalid_input', 'request body could not be read');
   let value: unknown;
   try {
-    value = JSON.parse(raw.toString('utf8'));
+    value = JSON.parse(sanitizeJsonText(raw.toString('utf8'))); // NUL and lone surrogates: Postgres cannot store them
   } catch (err) {
     throw new HedgerowError('invalid_input', `request body is not valid JSON: ${(err as Error).message}`);
   }
