@@ -14,7 +14,7 @@ export interface CompileOptions extends PrinterOptions, QuerySettings {
   values?: Record<string, PlaceholderValue>;
   /** Rows when the query has no LIMIT (default 100). */
   defaultLimit?: number;
-  /** Print one row more than the limit so the runner can tell whether more rows exist. */
+  /** For a top-level SELECT without LIMIT, fetch one row more than the default so the runner can tell whether more rows exist. */
   fetchExtraRow?: boolean;
 }
 
@@ -25,23 +25,41 @@ export interface CompiledQuery {
   columns: string[];
   /** The normalized HogQL that was compiled. */
   hogql: string;
-  /** The effective top-level limit when it is a constant. */
-  limit?: number;
+  /** Set when the query was paginated: rows past this many mean `hasMore`. */
+  paginateAt?: number;
 }
 
-function topLimit(query: SelectQuery | SelectSetQuery, defaultLimit: number): { query: SelectQuery | SelectSetQuery; limit?: number } {
+/**
+ * PostHog's top-level limits: a SELECT without LIMIT gets the default and is paginated (one extra row
+ * tells `hasMore`); an explicit LIMIT is clamped to the maximum and not paginated. In a set query each
+ * SELECT is limited on its own.
+ */
+function topLimit(query: SelectQuery | SelectSetQuery, defaultLimit: number, fetchExtraRow: boolean): { printed: SelectQuery | SelectSetQuery; shown: SelectQuery | SelectSetQuery; paginateAt?: number } {
   if (query.node === 'SelectSetQuery') {
-    // A set query is limited as a whole: wrap it.
-    return topLimit({ node: 'SelectQuery', select: [{ node: 'Field', chain: ['*'] }], select_from: { node: 'JoinExpr', table: query } }, defaultLimit);
+    const each = (q: SelectQuery | SelectSetQuery) => topLimit(q, defaultLimit, false);
+    const first = each(query.initial_select_query);
+    const rest = query.subsequent_select_queries.map((n) => ({ node: n, limited: each(n.select_query) }));
+    const build = (pick: 'printed' | 'shown'): SelectSetQuery => ({
+      ...query,
+      initial_select_query: first[pick],
+      subsequent_select_queries: rest.map(({ node, limited }) => ({ ...node, select_query: limited[pick] })),
+    });
+    return { printed: build('printed'), shown: build('shown') };
   }
   const given = query.limit;
-  if (!given) return { query: { ...query, limit: { node: 'Constant', value: defaultLimit } }, limit: defaultLimit };
-  if (given.node === 'Constant' && typeof given.value === 'number' && Number.isInteger(given.value) && given.value >= 0) {
-    const limit = Math.min(given.value, MAX_SELECT_RETURNED_ROWS);
-    return { query: { ...query, limit: { node: 'Constant', value: limit } }, limit };
+  if (!given) {
+    const shown = { ...query, limit: { node: 'Constant', value: defaultLimit } } as SelectQuery;
+    if (!fetchExtraRow) return { printed: shown, shown };
+    return { printed: { ...query, limit: { node: 'Constant', value: defaultLimit + 1 } }, shown, paginateAt: defaultLimit };
   }
-  const clamped: Expr = { node: 'Call', name: 'min2', args: [{ node: 'Constant', value: MAX_SELECT_RETURNED_ROWS }, given] };
-  return { query: { ...query, limit: clamped } };
+  let limit: Expr;
+  if (given.node === 'Constant' && typeof given.value === 'number' && Number.isInteger(given.value) && given.value >= 0) {
+    limit = { node: 'Constant', value: Math.min(given.value, MAX_SELECT_RETURNED_ROWS) };
+  } else {
+    limit = { node: 'Call', name: 'min2', args: [{ node: 'Constant', value: MAX_SELECT_RETURNED_ROWS }, given] };
+  }
+  const limited = { ...query, limit };
+  return { printed: limited, shown: limited };
 }
 
 /**
@@ -53,19 +71,15 @@ export function compileHogQL(query: string | SelectQuery | SelectSetQuery, optio
   let tree = typeof query === 'string' ? parseSelect(query) : query;
   if (tree.node !== 'SelectQuery' && tree.node !== 'SelectSetQuery') throw new HogQLError('query', 'the query must be a SELECT');
   tree = replacePlaceholders(tree, options.values ?? {});
-  const limited = topLimit(tree, options.defaultLimit ?? DEFAULT_RETURNED_ROWS);
-  let printedTree = limited.query;
-  if (options.fetchExtraRow && limited.limit !== undefined && printedTree.node === 'SelectQuery') {
-    printedTree = { ...printedTree, limit: { node: 'Constant', value: limited.limit + 1 } };
-  }
+  const limited = topLimit(tree, options.defaultLimit ?? DEFAULT_RETURNED_ROWS, options.fetchExtraRow ?? false);
   const printer = new ClickHousePrinter(options);
-  const printed = printer.select(printedTree);
+  const printed = printer.select(limited.printed);
   return {
     sql: `${printed.sql} ${settingsClause(options)}`,
     params: printer.params,
     columns: printed.columns.map((c) => c.name),
-    hogql: printHogQLSelect(limited.query),
-    limit: limited.limit,
+    hogql: printHogQLSelect(limited.shown),
+    paginateAt: limited.paginateAt,
   };
 }
 

@@ -233,18 +233,18 @@ export function guardedSubquery(table: VirtualTableName, teamId: number, groupTy
       // Session aggregates computed from events (PostHog keeps a pre-aggregated table instead).
       // Bounce follows PostHog: none without pageviews/screens; otherwise not a bounce with more
       // than one pageview, any autocapture, or 10+ seconds.
-      return `SELECT team_id, \`$session_id\` AS session_id, argMin(distinct_id, timestamp) AS distinct_id,
+      return `SELECT team_id, \`$session_id\` AS session_id, argMax(distinct_id, timestamp) AS distinct_id,
   min(timestamp) AS \`$start_timestamp\`, max(timestamp) AS \`$end_timestamp\`,
   dateDiff('second', min(timestamp), max(timestamp)) AS \`$session_duration\`,
   groupUniqArrayIf(${urlProp('$current_url')}, ${urlProp('$current_url')} != '') AS \`$urls\`, length(\`$urls\`) AS \`$num_uniq_urls\`,
-  nullIf(argMinIf(${urlProp('$current_url')}, timestamp, ${urlProp('$current_url')} != ''), '') AS \`$entry_current_url\`,
-  nullIf(argMinIf(${urlProp('$pathname')}, timestamp, ${urlProp('$pathname')} != ''), '') AS \`$entry_pathname\`,
-  nullIf(argMinIf(${urlProp('$host')}, timestamp, ${urlProp('$host')} != ''), '') AS \`$entry_hostname\`,
-  nullIf(argMaxIf(${urlProp('$current_url')}, timestamp, ${urlProp('$current_url')} != ''), '') AS \`$end_current_url\`,
-  nullIf(argMaxIf(${urlProp('$pathname')}, timestamp, ${urlProp('$pathname')} != ''), '') AS \`$end_pathname\`,
-  nullIf(argMinIf(${urlProp('$referring_domain')}, timestamp, ${urlProp('$referring_domain')} != ''), '') AS \`$entry_referring_domain\`,
+  nullIf(argMin(${urlProp('$current_url')}, timestamp), '') AS \`$entry_current_url\`,
+  nullIf(argMin(${urlProp('$pathname')}, timestamp), '') AS \`$entry_pathname\`,
+  nullIf(argMin(${urlProp('$host')}, timestamp), '') AS \`$entry_hostname\`,
+  nullIf(argMax(${urlProp('$current_url')}, timestamp), '') AS \`$end_current_url\`,
+  nullIf(argMax(${urlProp('$pathname')}, timestamp), '') AS \`$end_pathname\`,
+  nullIf(argMin(${urlProp('$referring_domain')}, timestamp), '') AS \`$entry_referring_domain\`,
   ${['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content']
-    .map((k) => `nullIf(argMinIf(${urlProp(k)}, timestamp, ${urlProp(k)} != ''), '') AS \`$entry_${k}\``)
+    .map((k) => `nullIf(argMin(${urlProp(k)}, timestamp), '') AS \`$entry_${k}\``)
     .join(',\n  ')},
   uniqExactIf(uuid, event = '$pageview') AS \`$pageview_count\`,
   uniqExactIf(uuid, event = '$autocapture') AS \`$autocapture_count\`,

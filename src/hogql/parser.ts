@@ -440,6 +440,8 @@ class Parser {
       case Tok.LBrace:
       case Tok.Dash:
         return true;
+      case Tok.Dot:
+        return this.k(offset + 1) === Tok.Int; // .5
       default:
         return false;
     }
@@ -554,8 +556,9 @@ class Parser {
     } else {
       const j = this.i++;
       literal = this.text(j);
-      if (k === Tok.Int && this.k() === Tok.Dot && (this.k(1) === Tok.Int || !this.isIdent(1))) {
+      if (k === Tok.Int && this.k() === Tok.Dot && (this.k(1) === Tok.Int || !this.isPlainIdent(1))) {
         // 1.  1.5  (also written with spaces, `1 . 5`, as the reference allows); `1.b` is property access
+        // but in `1. AND x` the keyword is not a property name.
         this.i++;
         literal += '.';
         if (this.k() === Tok.Int) literal += this.text(this.i++);
@@ -602,8 +605,11 @@ class Parser {
       case Kw.NOT: {
         // `not(x)` is a call to the function not(), as in the reference; `NOT x` is negation. Before
         // LIKE/ILIKE/BETWEEN the reference reads `not` as a column name.
-        if (next === Tok.LParen && !this.startsSelect(2)) break;
+        if (next === Tok.LParen && !this.startsSelect(2) && !(this.isIdent(2) && this.parenLambdaAhead(t + 1))) break;
         if (next === Tok.Ident && (this.w(1) === Kw.LIKE || this.w(1) === Kw.ILIKE || this.w(1) === Kw.BETWEEN) && this.valueStartsAt(2)) break;
+        if (next === Tok.Star && this.k(2) !== Tok.Dash && this.valueStartsAt(2)) break; // `not * 2`
+        if (isBinaryOnly(next)) break; // `not = 1`
+        if (next === Tok.EOF || next === Tok.Comma || next === Tok.RParen || next === Tok.RBracket || next === Tok.RBrace) break; // `not` alone
         this.i++;
         const expr = this.expr(BP_NOT);
         return { node: 'Not', expr, start: this.start[t]!, end: this.prevEnd() };
@@ -795,7 +801,7 @@ class Parser {
     const t = this.i;
     // Lambdas: `() -> e`, `(x) -> e`, `(x, y) -> e`.
     if (this.k(1) === Tok.RParen && this.k(2) === Tok.Arrow) return this.lambda(t, true);
-    if (this.isIdent(1) && this.parenLambdaAhead()) return this.lambda(t, true);
+    if (this.isIdent(1) && this.parenLambdaAhead(t)) return this.lambda(t, true);
     if (this.startsSelect(1)) {
       this.enter();
       this.i++;
@@ -828,8 +834,9 @@ class Parser {
     return result;
   }
 
-  private parenLambdaAhead(): boolean {
-    let j = this.i + 1;
+  /** Is the '(' at token `open` the start of `(x, y) -> …`? */
+  private parenLambdaAhead(open: number): boolean {
+    let j = open + 1;
     for (;;) {
       const k = this.kind[j];
       if (!(k === Tok.QuotedIdent || (k === Tok.Ident && !isReservedKeyword(this.kw[j]!)))) return false;
@@ -978,17 +985,31 @@ class Parser {
   private castExpr(): Expr {
     const t = this.i;
     this.i += 2;
-    const save = this.i;
-    const expr = this.expr(BP_TERNARY);
-    if (!this.isKw(Kw.AS)) {
-      this.i = t;
-      return this.functionCall();
+    let expr = this.expr(BP_TERNARY);
+    for (;;) {
+      if (!this.isKw(Kw.AS)) {
+        this.i = t;
+        return this.functionCall();
+      }
+      // The last `AS` introduces the type; an earlier one aliases the value (`CAST(x AS a AS Int)`).
+      const save = this.i;
+      this.i++;
+      const depth = this.depth;
+      try {
+        const type_name = this.typeName();
+        if (this.k() === Tok.RParen) {
+          this.i++;
+          return { node: 'TypeCast', expr, type_name, start: this.start[t]!, end: this.prevEnd() };
+        }
+      } catch (e) {
+        if (!(e instanceof HogQLError)) throw e;
+      }
+      this.depth = depth;
+      this.i = save + 1;
+      const aliasTok = this.i;
+      const alias = this.k() === Tok.String ? this.stringValue(this.i++) : this.ident('a type name after AS');
+      expr = { node: 'Alias', alias, expr, start: this.start[t + 2]!, end: this.end[aliasTok]! };
     }
-    void save;
-    this.i++;
-    const type_name = this.typeName();
-    this.expect(Tok.RParen, "')' to close CAST");
-    return { node: 'TypeCast', expr, type_name, start: this.start[t]!, end: this.prevEnd() };
   }
 
   /** A ClickHouse type inside CAST(… AS type), printed back lower-cased: `Nullable(String)` → `nullable(string)`. */
@@ -1017,9 +1038,9 @@ class Parser {
       }
       this.i++;
       name += `(${parts.join(', ')})`;
-    } else if (this.isIdent() && this.k(1) !== Tok.RParen) {
+    } else {
       // compound names: DOUBLE PRECISION, TIMESTAMP WITH TIME ZONE
-      while (this.isIdent()) name += ' ' + this.identName(this.i++).toLowerCase();
+      while (this.isIdent() && !this.isKw(Kw.AS)) name += ' ' + this.identName(this.i++).toLowerCase();
     }
     while (this.k() === Tok.LBracket) {
       this.i++;
@@ -1057,28 +1078,47 @@ class Parser {
   /** INTERVAL 7 DAY → toIntervalDay(7); INTERVAL '7 days' → toIntervalDay(7). */
   private intervalExpr(): Expr {
     const t = this.i;
-    if (this.k(1) === Tok.LParen) {
-      // `interval(…)` is a function call unless a unit follows the parenthesis: `INTERVAL (1) DAY`.
-      const close = this.matchingParen(t + 1);
-      if (close < 0 || !INTERVAL_UNITS[this.kw[close + 1]!] || this.kind[close + 1] !== Tok.Ident) return this.identifierExpr();
+    // A string that reads '<n> <unit>' is the string form (so `INTERVAL INTERVAL '1 day' WEEK` nests);
+    // otherwise prefer `INTERVAL <expr> <unit>` and fall back to the string form or, for
+    // `interval(…)`, to a call of a function named interval.
+    if (this.k(1) === Tok.String && /^[0-9]+ [a-z]+$/.test(this.stringValue(t + 1)) && INTERVAL_STRING_UNITS[this.stringValue(t + 1).split(' ')[1]!]) {
+      return this.intervalString(t);
     }
-    this.i++;
-    if (this.k() === Tok.String && !(this.k(1) === Tok.Ident && INTERVAL_UNITS[this.w(1)])) {
-      const j = this.i++;
-      const text = this.stringValue(j);
-      const space = text.indexOf(' ');
-      if (space < 0) throw syntaxError(this.src, "invalid interval string: must be in the format '<count> <unit>'", this.start[j]!, this.end[j]!);
-      const count = text.slice(0, space);
-      const unit = INTERVAL_STRING_UNITS[text.slice(space + 1)];
-      if (!/^[0-9]+$/.test(count)) throw syntaxError(this.src, `invalid interval count '${count}': must be a whole number`, this.start[j]!, this.end[j]!);
-      if (!unit) throw syntaxError(this.src, `invalid interval unit '${text.slice(space + 1)}'`, this.start[j]!, this.end[j]!);
-      const value: Constant = { node: 'Constant', value: Number(count), literal: count, start: this.start[j]!, end: this.end[j]! };
-      return this.call(`toInterval${unit}`, [value], this.start[t]!);
+    const depth = this.depth;
+    try {
+      this.i++;
+      const value = this.expr(0);
+      const unit = INTERVAL_UNITS[this.w()];
+      if (unit && this.k() === Tok.Ident) {
+        this.i++;
+        return this.call(`toInterval${unit}`, [value], this.start[t]!);
+      }
+    } catch (e) {
+      if (!(e instanceof HogQLError)) throw e;
     }
-    const value = this.expr(0);
-    const unit = INTERVAL_UNITS[this.w()];
-    if (!unit || this.k() !== Tok.Ident) this.fail('an interval unit (SECOND, MINUTE, HOUR, DAY, WEEK, MONTH, QUARTER or YEAR)');
-    this.i++;
+    this.i = t;
+    this.depth = depth;
+    if (this.k(1) === Tok.String) return this.intervalString(t);
+    if (this.k(1) !== Tok.LParen && this.valueStartsAt(1)) {
+      this.i++;
+      this.expr(0);
+      this.fail('an interval unit (SECOND, MINUTE, HOUR, DAY, WEEK, MONTH, QUARTER or YEAR)');
+    }
+    return this.identifierExpr(); // interval(…) or a column named interval
+  }
+
+  /** `INTERVAL '<count> <unit>'`; `t` is the INTERVAL token. */
+  private intervalString(t: number): Expr {
+    const j = t + 1;
+    this.i = j + 1;
+    const text = this.stringValue(j);
+    const space = text.indexOf(' ');
+    if (space < 0) throw syntaxError(this.src, "invalid interval string: must be in the format '<count> <unit>'", this.start[j]!, this.end[j]!);
+    const count = text.slice(0, space);
+    const unit = INTERVAL_STRING_UNITS[text.slice(space + 1)];
+    if (!/^[0-9]+$/.test(count)) throw syntaxError(this.src, `invalid interval count '${count}': must be a whole number`, this.start[j]!, this.end[j]!);
+    if (!unit) throw syntaxError(this.src, `invalid interval unit '${text.slice(space + 1)}'`, this.start[j]!, this.end[j]!);
+    const value: Constant = { node: 'Constant', value: Number(count), literal: count, start: this.start[j]!, end: this.end[j]! };
     return this.call(`toInterval${unit}`, [value], this.start[t]!);
   }
 
@@ -1756,6 +1796,34 @@ class Parser {
     if (k === Tok.Int || k === Tok.Float || k === Tok.Hex || k === Tok.Bin || (k === Tok.Dot && this.k(1) === Tok.Int)) return this.numberLiteral(t, sign);
     if (k === Tok.LBrace) this.unsupported('a placeholder in SAMPLE');
     return this.fail('a number in SAMPLE');
+  }
+}
+
+/** Operators that can only follow an operand (so a NOT before them must be a column name). */
+function isBinaryOnly(k: Tok): boolean {
+  switch (k) {
+    case Tok.Slash:
+    case Tok.Percent:
+    case Tok.Eq:
+    case Tok.EqEq:
+    case Tok.NotEq:
+    case Tok.Lt:
+    case Tok.LtEq:
+    case Tok.Gt:
+    case Tok.GtEq:
+    case Tok.Concat:
+    case Tok.Nullish:
+    case Tok.RegexDouble:
+    case Tok.IRegexDouble:
+    case Tok.NotRegex:
+    case Tok.NotIRegex:
+    case Tok.Regex:
+    case Tok.IRegex:
+    case Tok.DoubleColon:
+    case Tok.Query:
+      return true;
+    default:
+      return false;
   }
 }
 

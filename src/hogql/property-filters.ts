@@ -85,23 +85,23 @@ function groupToExpr(group: PropertyGroup, ctx: FilterContext): Expr {
   return group.type === 'OR' ? or(parts) : and(parts);
 }
 
-/** Where a filter's key lives, plus the JSON column for key-presence checks. */
-function target(p: PropertyFilter, ctx: FilterContext): { field: Expr; json?: Expr; kind?: 'event' | 'person' | 'group'; groupTypeIndex?: number } {
+/** Where a filter's key lives. */
+function target(p: PropertyFilter, ctx: FilterContext): { field: Expr; kind?: 'event' | 'person' | 'group'; groupTypeIndex?: number } {
   const onEvents = ctx.scope === 'events';
   switch (p.type) {
     case 'event':
     case 'feature':
       if (!onEvents) throw new HogQLError('query', `event property filters cannot be used on persons (key '${p.key}')`);
-      return { field: { node: 'Field', chain: ['properties', p.key] }, json: { node: 'Field', chain: ['properties'] }, kind: 'event' };
+      return { field: { node: 'Field', chain: ['properties', p.key] }, kind: 'event' };
     case 'person': {
       const base = onEvents ? ['person', 'properties'] : ['properties'];
-      return { field: { node: 'Field', chain: [...base, p.key] }, json: { node: 'Field', chain: base }, kind: 'person' };
+      return { field: { node: 'Field', chain: [...base, p.key] }, kind: 'person' };
     }
     case 'group': {
       if (p.group_type_index === undefined || p.group_type_index === null) throw new HogQLError('query', `group property filter '${p.key}' needs group_type_index`);
       if (!onEvents) throw new HogQLError('query', 'group property filters cannot be used on persons');
       const base = [`group_${p.group_type_index}`, 'properties'];
-      return { field: { node: 'Field', chain: [...base, p.key] }, json: { node: 'Field', chain: base }, kind: 'group', groupTypeIndex: p.group_type_index };
+      return { field: { node: 'Field', chain: [...base, p.key] }, kind: 'group', groupTypeIndex: p.group_type_index };
     }
     case 'session':
       if (!onEvents) throw new HogQLError('query', 'session property filters cannot be used on persons');
@@ -167,13 +167,9 @@ export function propertyToExpr(p: PropertyFilter, ctx: FilterContext): Expr {
       return { node: 'BetweenExpr', expr: asFloat, low: number(lo), high: number(hi), negated: operator === 'not_between' };
     }
     case 'is_set':
-    case 'is_not_set': {
-      // Key presence, not value: a key set to null is still set (PostHog's JSONHas semantics).
-      const present = t.json
-        ? call('JSONHas', t.json, c(p.key))
-        : ({ node: 'CompareOperation', op: '!=', left: t.field, right: c(null), is_null_comparison_style: true } as Expr);
-      return operator === 'is_set' ? present : { node: 'Not', expr: present };
-    }
+    case 'is_not_set':
+      // PostHog: `x != NULL` / `x = NULL`, so a key holding JSON null counts as not set.
+      return { node: 'CompareOperation', op: operator === 'is_set' ? '!=' : '==', left: t.field, right: c(null) };
     case 'is_date_exact':
     case 'is_date_before':
     case 'is_date_after': {

@@ -36,6 +36,8 @@ export function isoInTimeZone(utcIso: string, tz: string): string {
   for (const p of formatter(tz).formatToParts(new Date(epoch))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
   const local = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
   const offset = Math.round((local - epoch) / 60_000);
+  // PostHog's JSON renderer writes UTC as `Z`.
+  if (tz === 'UTC' && offset === 0) return `${parts.year}-${pad(parts.month!)}-${pad(parts.day!)}T${pad(parts.hour!)}:${pad(parts.minute!)}:${pad(parts.second!)}${fraction}Z`;
   const sign = offset < 0 ? '-' : '+';
   return `${parts.year}-${pad(parts.month!)}-${pad(parts.day!)}T${pad(parts.hour!)}:${pad(parts.minute!)}:${pad(parts.second!)}${fraction}${sign}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`;
 }

@@ -83,10 +83,9 @@ export async function runActorsQuery(query: ActorsQuery, ctx: QueryContext) {
     select_from: { node: 'JoinExpr', table: f('persons') },
     where: where.length === 0 ? undefined : where.length === 1 ? where[0] : { node: 'And', exprs: where },
     order_by: orderBy,
-    limit: { node: 'Constant', value: limit },
     offset: query.offset ? { node: 'Constant', value: query.offset } : undefined,
   };
-  const executed = await executeHogQL(ctx.ch, ctx.log, tree, ctx.compileOptions);
+  const executed = await executeHogQL(ctx.ch, ctx.log, tree, { ...ctx.compileOptions, defaultLimit: limit });
   const results = await fillPersonColumns(executed.results, columns, ctx, 'actor');
   return {
     results,

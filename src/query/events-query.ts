@@ -106,12 +106,11 @@ export async function runEventsQuery(query: EventsQuery, ctx: QueryContext) {
     group_by: anyAggregate ? selectExprs.filter((_, i) => !aggregated[i]) : undefined,
     having: having.length ? (having.length === 1 ? having[0] : { node: 'And', exprs: having }) : undefined,
     order_by: orderBy,
-    limit: { node: 'Constant', value: limit },
     offset: query.offset ? { node: 'Constant', value: query.offset } : undefined,
   };
   if (select.group_by?.length === 0) select.group_by = undefined;
 
-  const executed = await executeHogQL(ctx.ch, ctx.log, select, ctx.compileOptions);
+  const executed = await executeHogQL(ctx.ch, ctx.log, select, { ...ctx.compileOptions, defaultLimit: limit });
   let results = executed.results;
   const starIndexes = query.select.flatMap((s, i) => (s === '*' ? [i] : []));
   if (starIndexes.length) {

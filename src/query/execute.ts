@@ -14,7 +14,8 @@ export interface ExecutedQuery {
   compiled: CompiledQuery;
   results: unknown[][];
   types: [string, string][];
-  hasMore: boolean;
+  /** null when the query set its own LIMIT (PostHog does not paginate those). */
+  hasMore: boolean | null;
   timings: { k: string; t: number }[];
 }
 
@@ -122,8 +123,8 @@ export async function executeHogQL(
   }
   timings.push({ k: './clickhouse_execute', t: (performance.now() - started) / 1000 });
   let data = result.data;
-  const hasMore = compiled.limit !== undefined && data.length > compiled.limit;
-  if (hasMore) data = data.slice(0, compiled.limit);
+  const hasMore = compiled.paginateAt === undefined ? null : data.length > compiled.paginateAt;
+  if (hasMore) data = data.slice(0, compiled.paginateAt);
   return {
     compiled,
     results: shapeRows(result.meta, data, options.timezone),

@@ -29,7 +29,7 @@ export type HogQLQuery = z.infer<typeof hogqlQuerySchema>;
 /** `{filters}` for a HogQLQuery: the date range, property filters and test-account filters, on events. */
 export function filtersExpr(filters: HogQLQuery['filters'], ctx: QueryContext): Expr {
   const parts: Expr[] = [];
-  if (filters?.dateRange) parts.push(...dateRangeExpr(filters.dateRange, { node: 'Field', chain: ['timestamp'] }));
+  if (filters?.dateRange) parts.push(...dateRangeExpr(filters.dateRange, { node: 'Field', chain: ['timestamp'] }, ctx.now.getTime(), ctx.project.timezone));
   if (filters?.properties) parts.push(propertiesToExpr(filters.properties, { scope: 'events', propertyType: ctx.propertyType }));
   if (filters?.filterTestAccounts) parts.push(propertiesToExpr(ctx.project.testAccountFilters as never, { scope: 'events', propertyType: ctx.propertyType }));
   if (parts.length === 0) return { node: 'Constant', value: true };
@@ -49,7 +49,7 @@ export async function runHogQLQuery(query: HogQLQuery, ctx: QueryContext) {
     hogql: executed.compiled.hogql,
     clickhouse: executed.compiled.sql,
     hasMore: executed.hasMore,
-    limit: executed.compiled.limit ?? null,
+    limit: executed.compiled.paginateAt ?? null,
     offset: 0,
     timings: executed.timings,
     modifiers: query.modifiers ?? {},
