@@ -214,23 +214,47 @@ const urlProp = (key: string) => `JSONExtractString(properties, '${key}')`;
  * The deduplicated, project-guarded rows of a virtual table as ClickHouse SQL. `events` is the one
  * physical table read directly (the guard then goes into the WHERE of the query that reads it).
  */
-export function guardedSubquery(table: VirtualTableName, teamId: number, groupTypeIndex?: number): string {
+export interface PropertyProjection {
+  /** Whether the whole property set is read; otherwise only `columns` are selected. */
+  wholeProperties: boolean;
+  /** Extracted properties: a column name and the SQL that extracts the value from a property set. */
+  columns: { name: string; text: (properties: string) => string }[];
+}
+
+function projected(properties: string, projection: PropertyProjection | undefined): string {
+  if (!projection) return `argMax(${properties}, version) AS properties, `;
+  // Wrapped in a tuple: argMax skips NULL values, and a property unset in the latest version must read as NULL.
+  const parts = projection.columns.map((c) => `tupleElement(argMax(tuple(${c.text(properties)}), version), 1) AS ${c.name}`);
+  if (projection.wholeProperties) parts.unshift(`argMax(${properties}, version) AS properties`);
+  return parts.map((p) => `${p}, `).join('');
+}
+
+export interface SubqueryOptions {
+  groupTypeIndex?: number;
+  projection?: PropertyProjection;
+  /** For `sessions`: an extra condition on the events aggregated (a time window). */
+  sessionEvents?: string;
+}
+
+export function guardedSubquery(table: VirtualTableName, teamId: number, options: SubqueryOptions = {}): string {
+  const { groupTypeIndex, projection } = options;
   const team = `team_id = ${Math.trunc(teamId)}`;
   switch (table) {
     case 'events':
       return `SELECT * FROM events FINAL WHERE ${team}`;
     case 'persons':
-      return `SELECT team_id, id, argMax(properties, version) AS properties, argMax(created_at, version) AS created_at, argMax(is_identified, version) = 1 AS is_identified FROM person WHERE ${team} GROUP BY team_id, id HAVING argMax(is_deleted, version) = 0`;
+      return `SELECT team_id, id, ${projected('properties', projection)}argMax(created_at, version) AS created_at, argMax(is_identified, version) = 1 AS is_identified FROM person WHERE ${team} GROUP BY team_id, id HAVING argMax(is_deleted, version) = 0`;
     case 'person_distinct_ids':
       return distinctIds('person_distinct_id2', team);
     case 'person_distinct_id_overrides':
       return distinctIds('person_distinct_id_overrides', team);
     case 'groups': {
       const index = groupTypeIndex === undefined ? '' : ` AND group_type_index = ${Math.trunc(groupTypeIndex)}`;
-      return `SELECT team_id, group_type_index AS index, group_key AS key, argMax(group_properties, version) AS properties, argMax(created_at, version) AS created_at FROM groups WHERE ${team}${index} GROUP BY team_id, group_type_index, group_key`;
+      return `SELECT team_id, group_type_index AS index, group_key AS key, ${projected('group_properties', projection)}argMax(created_at, version) AS created_at FROM groups WHERE ${team}${index} GROUP BY team_id, group_type_index, group_key`;
     }
     case 'sessions':
-      // Session aggregates computed from events (PostHog keeps a pre-aggregated table instead).
+      // Session aggregates computed from events (PostHog keeps a pre-aggregated table instead). FINAL has
+      // already collapsed retried events, so plain counts equal PostHog's uniq(uuid) counts.
       // Bounce follows PostHog: none without pageviews/screens; otherwise not a bounce with more
       // than one pageview, any autocapture, or 10+ seconds.
       return `SELECT team_id, \`$session_id\` AS session_id, argMax(distinct_id, timestamp) AS distinct_id,
@@ -246,11 +270,11 @@ export function guardedSubquery(table: VirtualTableName, teamId: number, groupTy
   ${['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content']
     .map((k) => `nullIf(argMin(${urlProp(k)}, timestamp), '') AS \`$entry_${k}\``)
     .join(',\n  ')},
-  uniqExactIf(uuid, event = '$pageview') AS \`$pageview_count\`,
-  uniqExactIf(uuid, event = '$autocapture') AS \`$autocapture_count\`,
-  uniqExactIf(uuid, event = '$screen') AS \`$screen_count\`,
+  countIf(event = '$pageview') AS \`$pageview_count\`,
+  countIf(event = '$autocapture') AS \`$autocapture_count\`,
+  countIf(event = '$screen') AS \`$screen_count\`,
   if(\`$pageview_count\` + \`$screen_count\` = 0, NULL, NOT (\`$pageview_count\` > 1 OR \`$autocapture_count\` > 0 OR \`$session_duration\` >= 10)) AS \`$is_bounce\`
-FROM events FINAL WHERE ${team} AND \`$session_id\` != '' GROUP BY team_id, \`$session_id\``;
+FROM events FINAL WHERE ${team} AND \`$session_id\` != ''${options.sessionEvents ? ` AND ${options.sessionEvents}` : ''} GROUP BY team_id, \`$session_id\``;
     case 'numbers':
       throw new Error('numbers() is a table function, not a guarded table');
   }

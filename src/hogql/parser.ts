@@ -173,8 +173,9 @@ class Parser {
     const after = j > 0 ? ` after '${truncate(this.text(j - 1))}'` : '';
     throw syntaxError(this.src, `expected ${what}${after}, found ${this.describe(j)}`, this.start[j]!, Math.max(this.end[j]!, this.start[j]!));
   }
-  private unsupported(what: string, at = this.i, to = this.end[Math.min(at, this.last)]!): never {
-    throw syntaxError(this.src, `${what} is not supported`, this.start[Math.min(at, this.last)]!, to);
+  /** Throws "<what> is not supported[; <hint>]" for constructs PostHog's grammar knows but we do not build. */
+  private unsupported(what: string, hint = '', at = this.i, to = this.end[Math.min(at, this.last)]!): never {
+    throw syntaxError(this.src, `${what} is not supported${hint ? `; ${hint}` : ''}`, this.start[Math.min(at, this.last)]!, to);
   }
   private enter(): void {
     if (++this.depth > MAX_NESTING_DEPTH) {
@@ -190,7 +191,7 @@ class Parser {
     if (this.k() === Tok.Semicolon) this.i++;
     if (this.k() !== Tok.EOF) {
       if (this.kind[this.i - 1] === Tok.Semicolon) {
-        throw syntaxError(this.src, 'Syntax error: multiple statements are not supported; send one SELECT query', this.start[this.i]!, this.end[this.i]!);
+        throw syntaxError(this.src, 'multiple statements are not supported; send one SELECT query', this.start[this.i]!, this.end[this.i]!);
       }
       this.fail('end of query');
     }
@@ -285,7 +286,7 @@ class Parser {
             const not = this.eatKw(Kw.NOT);
             if (this.isKw(Kw.DISTINCT)) this.unsupported("'IS [NOT] DISTINCT FROM'");
             const nullTok = this.i;
-            this.expectKw(Kw.NULL, not ? "NULL after 'IS NOT'" : "NULL or NOT after 'IS'");
+            this.expectKw(Kw.NULL, not ? 'NULL' : 'NULL or NOT NULL');
             left = {
               node: 'CompareOperation',
               op: not ? '!=' : '==',
@@ -396,7 +397,7 @@ class Parser {
             left = { node: 'ArrayAccess', array: left, property, start: s, end: this.prevEnd() };
             if (nullish) left.nullish = true;
           } else {
-            this.fail(nullish ? "a property name, index or '[' after '?.'" : "a property name or tuple index after '.'");
+            this.fail(nullish ? "a property name, tuple index or '['" : 'a property name or tuple index');
           }
           continue;
         }
@@ -616,7 +617,7 @@ class Parser {
       }
       case Kw.DATE:
       case Kw.TIMESTAMP:
-        if (next === Tok.String) this.unsupported(`${this.text(t).toUpperCase()} '…' literals (use toDate/toDateTime)`);
+        if (next === Tok.String) this.unsupported(`${this.text(t).toUpperCase()} '…' literals`, 'use toDate(…) or toDateTime(…)');
         break;
       case Kw.TRIM:
         if (next === Tok.LParen && (this.isKw(Kw.BOTH, 2) || this.isKw(Kw.LEADING, 2) || this.isKw(Kw.TRAILING, 2))) return this.trimExpr();
@@ -632,7 +633,7 @@ class Parser {
         }
         break;
       case Kw.LAMBDA:
-        this.unsupported("'LAMBDA x: …' (use x -> …)");
+        this.unsupported("'LAMBDA x: …'", 'write x -> …');
       // falls through (unsupported throws)
       default:
         if (isReservedKeyword(w)) this.fail('an expression');
@@ -654,7 +655,7 @@ class Parser {
       } else if (this.k(1) === Tok.Star) {
         this.i += 2;
         chain.push('*');
-        if (this.isKw(Kw.EXCLUDE)) this.unsupported("'table.* EXCLUDE (…)' (use '* EXCLUDE (…)')");
+        if (this.isKw(Kw.EXCLUDE)) this.unsupported("'table.* EXCLUDE (…)'", "use '* EXCLUDE (…)'");
         break;
       } else break;
     }
@@ -683,7 +684,7 @@ class Parser {
       if (this.k() === Tok.Comma) this.i++;
       else break;
     }
-    if (parens) this.expect(Tok.RParen, "')' after lambda parameters");
+    if (parens) this.expect(Tok.RParen, "')' to close the lambda parameters");
     this.expect(Tok.Arrow, "'->'");
     if (this.k() === Tok.LBrace && this.k(1) !== Tok.RBrace && !this.isDictOrPlaceholderAhead()) {
       this.unsupported('Hog code blocks in lambdas');
@@ -770,7 +771,7 @@ class Parser {
         break;
       }
       if (this.k(1) === Tok.ColonEquals && this.isIdent()) this.unsupported('named arguments (name := value)');
-      if (this.startsSelect()) this.unsupported("a subquery as a function argument without parentheses (write f((SELECT …)))");
+      if (this.startsSelect()) this.unsupported('a subquery as a function argument without parentheses', 'write f((SELECT …))');
       args.push(this.expr(0));
       if (this.k() === Tok.Comma) this.i++;
       else if (this.k() !== Tok.RParen && !(this.isKw(Kw.ORDER) && this.isKw(Kw.BY, 1))) this.fail("',' or ')' in the argument list");
@@ -803,15 +804,12 @@ class Parser {
     if (this.k(1) === Tok.RParen && this.k(2) === Tok.Arrow) return this.lambda(t, true);
     if (this.isIdent(1) && this.parenLambdaAhead(t)) return this.lambda(t, true);
     if (this.startsSelect(1)) {
-      this.enter();
       this.i++;
       const q = this.selectSet();
       this.expect(Tok.RParen, "')' to close the subquery");
-      this.depth--;
       return q;
     }
     if (this.k(1) === Tok.Star && (this.isKw(Kw.EXCLUDE, 2) || this.isKw(Kw.REPLACE, 2))) return this.starModifiers();
-    this.enter();
     this.i++;
     const first = this.expr(0);
     let result: Expr;
@@ -830,7 +828,6 @@ class Parser {
     } else {
       this.fail("')' or ','");
     }
-    this.depth--;
     return result;
   }
 
@@ -899,7 +896,7 @@ class Parser {
       this.i += 2;
       return { node: 'ColumnsExpr', regex, start: this.start[t]!, end: this.prevEnd() };
     }
-    if (this.k() === Tok.Star && this.k(1) !== Tok.RParen) this.unsupported("'COLUMNS(* …)' modifiers (use '* EXCLUDE (…)')");
+    if (this.k() === Tok.Star && this.k(1) !== Tok.RParen) this.unsupported("'COLUMNS(* …)' modifiers", "use '* EXCLUDE (…)'");
     const columns = this.exprList(Tok.RParen, "')'");
     if (columns.length === 0) this.fail('a regular expression or column list in COLUMNS()', this.i - 1);
     return { node: 'ColumnsExpr', columns, start: this.start[t]!, end: this.prevEnd() };
@@ -912,7 +909,6 @@ class Parser {
       this.i++;
       return { node: 'Dict', items: [], start: this.start[t]!, end: this.prevEnd() };
     }
-    this.enter();
     const first = this.expr(0);
     let result: Expr;
     if (this.k() === Tok.Colon) {
@@ -933,7 +929,6 @@ class Parser {
       this.expect(Tok.RBrace, "'}' to close the placeholder");
       result = { node: 'Placeholder', expr: first, start: this.start[t]!, end: this.prevEnd() } satisfies Placeholder;
     }
-    this.depth--;
     return result;
   }
 
@@ -948,9 +943,7 @@ class Parser {
         parts.push(this.constant(unquote(this.src, this.start[j]!, this.end[j]!, 0), j, j));
       } else if (k === Tok.FHole) {
         this.i++;
-        this.enter();
         parts.push(this.expr(0));
-        this.depth--;
         this.expect(Tok.RBrace, "'}' to close the template expression");
       } else break;
     }
@@ -970,7 +963,7 @@ class Parser {
     let whens = 0;
     while (this.eatKw(Kw.WHEN)) {
       args.push(this.expr(0));
-      this.expectKw(Kw.THEN, "THEN after the WHEN condition");
+      this.expectKw(Kw.THEN, 'THEN');
       args.push(this.expr(0));
       whens++;
     }
@@ -1007,7 +1000,7 @@ class Parser {
       this.depth = depth;
       this.i = save + 1;
       const aliasTok = this.i;
-      const alias = this.k() === Tok.String ? this.stringValue(this.i++) : this.ident('a type name after AS');
+      const alias = this.k() === Tok.String ? this.stringValue(this.i++) : this.ident('a type name');
       expr = { node: 'Alias', alias, expr, start: this.start[t + 2]!, end: this.end[aliasTok]! };
     }
   }
@@ -1054,10 +1047,10 @@ class Parser {
 
   /** The type after `::` — a single name, optionally `WITH [LOCAL] TIME ZONE`. */
   private castTypeName(): string {
-    if (!(this.k() === Tok.QuotedIdent || this.k() === Tok.Ident)) this.fail("a type name after '::'");
+    if (!(this.k() === Tok.QuotedIdent || this.k() === Tok.Ident)) this.fail('a type name');
     const w = this.w();
     if (w !== Kw.None && w !== Kw.DATE && w !== Kw.TIMESTAMP && w !== Kw.INTERVAL && !INTERVAL_UNITS[w] && !isPseudoKeyword(w)) {
-      if (this.text(this.i).toLowerCase() !== 'time') this.fail("a type name after '::'");
+      if (this.text(this.i).toLowerCase() !== 'time') this.fail('a type name');
     }
     let name = this.identName(this.i++).toLowerCase();
     if (this.isKw(Kw.WITH) && this.k(1) === Tok.Ident) {
@@ -1192,12 +1185,12 @@ class Parser {
     const w: WindowExpr = { node: 'WindowExpr', start: 0, end: 0 };
     if (this.isKw(Kw.PARTITION)) {
       this.i++;
-      this.expectKw(Kw.BY, "BY after PARTITION");
+      this.expectKw(Kw.BY, 'BY');
       w.partition_by = this.listUntilClause();
     }
     if (this.isKw(Kw.ORDER)) {
       this.i++;
-      this.expectKw(Kw.BY, "BY after ORDER");
+      this.expectKw(Kw.BY, 'BY');
       w.order_by = this.orderList();
     }
     if (this.isKw(Kw.ROWS) || this.isKw(Kw.RANGE)) {
@@ -1222,7 +1215,7 @@ class Parser {
     let frame_type: WindowFrameExpr['frame_type'];
     let frame_value: number | null = null;
     if (this.eatKw(Kw.CURRENT)) {
-      this.expectKw(Kw.ROW, 'ROW after CURRENT');
+      this.expectKw(Kw.ROW, 'ROW');
       frame_type = 'CURRENT ROW';
     } else {
       if (this.eatKw(Kw.UNBOUNDED)) {
@@ -1242,11 +1235,12 @@ class Parser {
     return f;
   }
 
-  /** Comma-separated expressions (no trailing comma). */
+  /** Comma-separated expressions of a clause (GROUP BY, PARTITION BY, USING, …); a trailing comma is allowed. */
   private listUntilClause(): Expr[] {
     const out = [this.expr(0)];
     while (this.k() === Tok.Comma) {
       this.i++;
+      if (this.listEndsAfterComma()) break;
       out.push(this.expr(0));
     }
     return out;
@@ -1266,8 +1260,8 @@ class Parser {
     const first = this.selectOperand();
     const q = this.setOperatorAhead() ? this.selectSetRest(first, this.start[t]!) : first;
     this.applyOffsetQuirk(q);
-    if (this.isKw(Kw.ORDER) || this.isKw(Kw.LIMIT) || this.isKw(Kw.OFFSET)) {
-      this.unsupported('ORDER BY / LIMIT / OFFSET after a parenthesized query (move it inside the parentheses or wrap the whole query in SELECT * FROM (…))');
+    if ((this.isKw(Kw.ORDER) && this.isKw(Kw.BY, 1)) || this.isKw(Kw.LIMIT) || this.isKw(Kw.OFFSET)) {
+      this.unsupported('ORDER BY / LIMIT / OFFSET after a parenthesized query', 'move it inside the parentheses or wrap the query in SELECT * FROM (…)');
     }
     this.depth--;
     return q;
@@ -1363,7 +1357,7 @@ class Parser {
     if (this.isIdent() && this.k(1) === Tok.LParen) {
       const close = this.matchingParen(t + 1);
       if (close > 0 && this.kw[close + 1] === Kw.AS && (this.kind[close + 2] === Tok.LParen || this.kw[close + 2] === Kw.MATERIALIZED || this.kw[close + 2] === Kw.NOT)) {
-        this.unsupported('column lists on CTEs (WITH name (a, b) AS …)', t + 1, this.end[close]);
+        this.unsupported('column lists on CTEs (WITH name (a, b) AS …)', 'alias the columns inside the subquery', t + 1, this.end[close]);
       }
     }
     if (this.isIdent() && this.isKw(Kw.AS, 1) && (this.k(2) === Tok.LParen || this.isKw(Kw.MATERIALIZED, 2) || (this.isKw(Kw.NOT, 2) && this.isKw(Kw.MATERIALIZED, 3)))) {
@@ -1384,7 +1378,7 @@ class Parser {
     }
     // `WITH <expr> AS name`: the alias the expression parser builds names the CTE.
     const e = this.expr(0);
-    if (e.node !== 'Alias') this.fail("AS and a name after the WITH expression");
+    if (e.node !== 'Alias') this.fail("'AS name' for the WITH expression");
     return { node: 'CTE', name: e.alias, expr: e.expr, cte_type: 'column', start: e.start, end: e.end };
   }
 
@@ -1397,7 +1391,7 @@ class Parser {
       this.i++;
       q.distinct = true;
     }
-    if (this.isKw(Kw.TOP) && this.k(1) === Tok.Int) this.unsupported('SELECT TOP n (use LIMIT)');
+    if (this.isKw(Kw.TOP) && this.k(1) === Tok.Int) this.unsupported('SELECT TOP n', 'use LIMIT n');
     q.select = this.selectColumns();
     if (this.eatKw(Kw.FROM)) q.select_from = this.joinExpr();
     if ((this.isKw(Kw.LEFT) || this.isKw(Kw.INNER)) && this.isKw(Kw.ARRAY, 1) && this.isKw(Kw.JOIN, 2)) {
@@ -1430,7 +1424,7 @@ class Parser {
     // GROUP BY … WITH ROLLUP | WITH CUBE | WITH TOTALS (the reference parses and drops these).
     while (this.isKw(Kw.WITH) && (this.isKw(Kw.ROLLUP, 1) || this.isKw(Kw.CUBE, 1) || this.isKw(Kw.TOTALS, 1))) {
       const mode = this.isKw(Kw.ROLLUP, 1) ? 'rollup' : this.isKw(Kw.CUBE, 1) ? 'cube' : 'totals';
-      if (q.group_by_mode) this.unsupported(`combining GROUP BY modifiers (${q.group_by_mode} and WITH ${mode.toUpperCase()})`, this.i, this.end[this.i + 1]);
+      if (q.group_by_mode) this.unsupported(`combining GROUP BY modifiers (${q.group_by_mode} and WITH ${mode.toUpperCase()})`, '', this.i, this.end[this.i + 1]);
       q.group_by_mode = mode;
       this.i += 2;
     }
@@ -1440,7 +1434,7 @@ class Parser {
       const windows: Record<string, WindowExpr> = {};
       do {
         const name = this.ident('a window name');
-        this.expectKw(Kw.AS, 'AS after the window name');
+        this.expectKw(Kw.AS, 'AS');
         const open = this.i;
         this.expect(Tok.LParen, "'(' to open the window definition");
         windows[name] = this.windowExpr(open);
@@ -1524,13 +1518,16 @@ class Parser {
       out.push(this.selectColumn());
       if (this.k() !== Tok.Comma) break;
       this.i++;
-      if (this.selectListEndsAfterComma()) break;
+      if (this.listEndsAfterComma()) break;
     }
     return out;
   }
 
-  /** `SELECT a, FROM t` and `SELECT 1,` are accepted (trailing comma). */
-  private selectListEndsAfterComma(): boolean {
+  /**
+   * After a comma in an expression list: does the list end here (trailing comma, `SELECT a, FROM t`)?
+   * True before a closing bracket, the end, or a keyword that starts the next clause.
+   */
+  private listEndsAfterComma(): boolean {
     const k = this.k();
     if (k === Tok.EOF || k === Tok.RParen || k === Tok.Semicolon) return true;
     switch (this.w()) {
@@ -1542,10 +1539,26 @@ class Parser {
       case Kw.UNION:
       case Kw.EXCEPT:
       case Kw.INTERSECT:
+      case Kw.SETTINGS:
+      case Kw.JOIN:
         return true;
       case Kw.GROUP:
       case Kw.ORDER:
+      case Kw.PARTITION:
         return this.isKw(Kw.BY, 1);
+      case Kw.ROWS:
+      case Kw.RANGE:
+        return this.isKw(Kw.BETWEEN, 1) || this.isKw(Kw.UNBOUNDED, 1) || this.isKw(Kw.CURRENT, 1) || this.k(1) === Tok.Int;
+      case Kw.WITH:
+        return this.isKw(Kw.ROLLUP, 1) || this.isKw(Kw.CUBE, 1) || this.isKw(Kw.TOTALS, 1) || this.isKw(Kw.TIES, 1);
+      case Kw.ARRAY:
+      case Kw.CROSS:
+        return this.isKw(Kw.JOIN, 1);
+      case Kw.LEFT:
+      case Kw.RIGHT:
+      case Kw.INNER:
+      case Kw.FULL:
+        return this.isKw(Kw.JOIN, 1) || this.isKw(Kw.OUTER, 1) || this.isKw(Kw.ARRAY, 1) || this.isKw(Kw.ANY, 1) || this.isKw(Kw.ALL, 1) || this.isKw(Kw.SEMI, 1) || this.isKw(Kw.ANTI, 1) || this.isKw(Kw.ASOF, 1);
       case Kw.LIMIT:
       case Kw.OFFSET:
       case Kw.WINDOW:
@@ -1681,7 +1694,14 @@ class Parser {
     if (this.eatKw(Kw.ON)) type = 'ON';
     else if (this.eatKw(Kw.USING)) type = 'USING';
     else return null;
-    const list = this.listUntilClause();
+    let list: Expr[];
+    if (type === 'USING' && this.k() === Tok.LParen && this.k(1) !== Tok.RParen) {
+      // `USING (a, b)`; a comma after the ')' starts a cross join, as in the reference.
+      this.i++;
+      list = this.exprList(Tok.RParen, "')'");
+    } else {
+      list = this.listUntilClause();
+    }
     if (list.length > 1 && type === 'ON') {
       throw syntaxError(this.src, 'JOIN … ON with several comma-separated conditions is not supported (combine them with AND)', this.start[t]!, this.prevEnd());
     }
@@ -1719,9 +1739,7 @@ class Parser {
       this.expect(Tok.RParen, "')' to close the subquery");
     } else if (k === Tok.LBrace) {
       this.i++;
-      this.enter();
       const expr = this.expr(0);
-      this.depth--;
       this.expect(Tok.RBrace, "'}' to close the placeholder");
       join.table = { node: 'Placeholder', expr, start: this.start[t]!, end: this.prevEnd() };
     } else if (this.isIdent()) {
@@ -1749,7 +1767,7 @@ class Parser {
     let aliasEnd = -1;
     if (this.isKw(Kw.AS)) {
       this.i++;
-      join.alias = this.ident('an alias name after AS');
+      join.alias = this.ident('an alias name');
       aliasEnd = this.prevEnd();
     } else if (this.isPlainIdent() || this.isKw(Kw.DATE) || this.isKw(Kw.FIRST) || this.isKw(Kw.ID) || this.isKw(Kw.KEY)) {
       join.alias = this.identName(this.i++);

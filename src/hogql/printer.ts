@@ -120,6 +120,12 @@ interface Source {
   groupTypeIndex?: number;
   /** Lazy joins requested on this source, printed right after it. */
   joins: Map<LazyJoinName, Source>;
+  /**
+   * For a lazily joined persons/groups table: the property paths read through it, each extracted
+   * inside the join's subquery (so the join carries short values, not whole property sets), and
+   * whether the whole `properties` is needed as well.
+   */
+  projection?: { paths: Map<string, { column: string; keys: (string | number)[] }>; wholeProperties: boolean };
 }
 
 interface Scope {
@@ -247,7 +253,7 @@ export class ClickHousePrinter {
       const first = from.length === 0;
       if (!first && (!j.join_type || !JOIN_TYPE.test(j.join_type))) fail(`unsupported join type ${String(j.join_type).slice(0, 40)}`, j);
       if (j.sample) fail('SAMPLE is not supported', j.sample);
-      const { source, sql, guard } = this.fromTable(j, scope, first);
+      const { source, sql, guard } = this.fromTable(j, scope, first, node.where);
       if (source) {
         if (scope.sources.some((s) => s.alias === source.alias)) fail(`table alias '${source.alias}' is used twice in one FROM`, j);
         scope.sources.push(source);
@@ -398,7 +404,35 @@ export class ClickHousePrinter {
     return undefined;
   }
 
-  private fromTable(j: JoinExpr, scope: Scope, first: boolean): { source?: Source; sql: string; guard?: string } {
+  /**
+   * Sessions are aggregated from events, so a filter on `$start_timestamp` is pushed down as a window on
+   * the events read: sessions last at most a day (posthog-js rotates them within 24 hours), so reading
+   * events from a day before the lower bound to a day after the upper bound keeps every qualifying
+   * session whole, and the sessions cut short by the window fail the outer filter anyway.
+   */
+  private sessionWindow(alias: string, where: Expr | null | undefined, scope: Scope): string | undefined {
+    const conjuncts = !where ? [] : where.node === 'And' ? where.exprs : [where];
+    const isStart = (e: Expr) => e.node === 'Field' && (e.chain.join('.') === '$start_timestamp' || e.chain.join('.') === `${alias}.$start_timestamp`);
+    const hasField = (e: unknown): boolean =>
+      Array.isArray(e) ? e.some(hasField) : typeof e === 'object' && e !== null && ((e as { node?: string }).node === 'Field' || Object.values(e).some(hasField));
+    const conditions: string[] = [];
+    for (const c of conjuncts) {
+      if (c.node !== 'CompareOperation' || !['>', '>=', '<', '<=', '=='].includes(c.op)) continue;
+      const flipped = isStart(c.right);
+      if (!isStart(flipped ? c.right : c.left)) continue;
+      const other = flipped ? c.left : c.right;
+      if (hasField(other)) continue;
+      const printed = this.expr(other, { sources: [], aliases: new Map(), names: new Set(), ctes: new Map(), parent: scope.parent });
+      const instant = printed.kind === 'datetime' ? printed.sql : typeof printed.constant === 'string' ? `parseDateTime64BestEffort(${printed.sql}, 6, ${this.tz})` : undefined;
+      if (!instant) continue;
+      const op = flipped ? ({ '>': '<', '>=': '<=', '<': '>', '<=': '>=', '==': '==' } as const)[c.op as '>'] : c.op;
+      if (op === '>' || op === '>=' || op === '==') conditions.push(`timestamp >= minus(${instant}, toIntervalDay(1))`);
+      if (op === '<' || op === '<=' || op === '==') conditions.push(`timestamp <= plus(${instant}, toIntervalDay(1))`);
+    }
+    return conditions.length ? conditions.join(' AND ') : undefined;
+  }
+
+  private fromTable(j: JoinExpr, scope: Scope, first: boolean, where?: Expr | null): { source?: Source; sql: string; guard?: string } {
     const table = j.table;
     if (!table) fail('FROM needs a table', j);
     if (table.node === 'Placeholder') fail('placeholders are not allowed as tables', table);
@@ -446,7 +480,8 @@ export class ClickHousePrinter {
       // The fact table is read directly so ClickHouse can use its primary key; the guard goes into WHERE.
       return { source, sql: `events AS ${chIdentifier(alias)} FINAL`, guard: `equals(${chIdentifier(alias)}.team_id, ${Math.trunc(this.options.teamId)})` };
     }
-    return { source, sql: `(${guardedSubquery(virtual.name, this.options.teamId)}) AS ${chIdentifier(alias)}` };
+    const sessionEvents = virtual.name === 'sessions' ? this.sessionWindow(alias, where, scope) : undefined;
+    return { source, sql: `(${guardedSubquery(virtual.name, this.options.teamId, { sessionEvents })}) AS ${chIdentifier(alias)}` };
   }
 
   private lookupCte(scope: Scope | undefined, name: string): { cte: CTE; scope: Scope } | undefined {
@@ -498,7 +533,14 @@ export class ClickHousePrinter {
     return order
       .map((name) => {
         const joined = source.joins.get(name)!;
-        const sql = guardedSubquery(joined.table!, this.options.teamId, joined.groupTypeIndex);
+        const projection = joined.projection;
+        const sql = guardedSubquery(joined.table!, this.options.teamId, {
+          groupTypeIndex: joined.groupTypeIndex,
+          projection: projection && {
+            wholeProperties: projection.wholeProperties,
+            columns: [...projection.paths.values()].map((p) => ({ name: chIdentifier(p.column), text: (properties: string) => this.propertyText(properties, p.keys) })),
+          },
+        });
         return ` LEFT JOIN (${sql}) AS ${chIdentifier(joined.alias)} ON ${conditions.get(name)}${this.lazyJoins(joined)}`;
       })
       .join('');
@@ -525,6 +567,7 @@ export class ClickHousePrinter {
     if (!joined) {
       const target = lazyJoinTargets[name];
       joined = this.tableSource(`${source.alias}__${name}`, target.table, target.groupTypeIndex);
+      if (target.table === 'persons' || target.table === 'groups') joined.projection = { paths: new Map(), wholeProperties: false };
       source.joins.set(name, joined);
     }
     return joined;
@@ -714,8 +757,21 @@ export class ClickHousePrinter {
         if (def.type === 'datetime') return { sql: `toTimeZone(${sql}, ${this.tz})`, nullable: def.nullable, kind, utcColumn: sql };
         return { sql, nullable: def.nullable, kind };
       }
-      case 'properties':
-        return this.properties(`${alias}.${chIdentifier(def.column)}`, def.propertyKind === 'group' ? { ...def, groupTypeIndex: def.groupTypeIndex ?? source.groupTypeIndex } : def, rest);
+      case 'properties': {
+        const typedDef = def.propertyKind === 'group' ? { ...def, groupTypeIndex: def.groupTypeIndex ?? source.groupTypeIndex } : def;
+        const projection = source.projection;
+        if (projection && rest.length > 0) {
+          const path = JSON.stringify(rest);
+          let entry = projection.paths.get(path);
+          if (!entry) {
+            entry = { column: `${def.column}___${projection.paths.size}`, keys: rest };
+            projection.paths.set(path, entry);
+          }
+          return this.typedProperty(`${alias}.${chIdentifier(entry.column)}`, typedDef, rest);
+        }
+        if (projection) projection.wholeProperties = true;
+        return this.properties(`${alias}.${chIdentifier(def.column)}`, typedDef, rest);
+      }
       case 'computed':
         if (rest.length) fail(`Cannot access '${rest.join('.')}' on person_id`, at);
         return { sql: this.personId(source), nullable: false };
@@ -743,12 +799,22 @@ export class ClickHousePrinter {
    */
   private properties(column: string, def: PropertiesField, keys: (string | number)[]): Printed {
     if (keys.length === 0) return { sql: column, nullable: false };
+    return this.typedProperty(this.propertyText(column, keys), def, keys);
+  }
+
+  /**
+   * PostHog prints replaceRegexpAll(nullIf(nullIf(JSONExtractRaw(…), ''), 'null'), '^"|"$', ''). A raw JSON
+   * token starts with a quote exactly when it is a string (and then also ends with one), so cutting the
+   * quotes gives the same value at about half the cost of the regexp.
+   */
+  private propertyText(column: string, keys: (string | number)[]): string {
     const args = keys.map((k) => (typeof k === 'number' ? String(Math.trunc(k)) : this.param(k)));
-    // PostHog prints replaceRegexpAll(nullIf(nullIf(JSONExtractRaw(…), ''), 'null'), '^"|"$', ''). A raw JSON token
-    // starts with a quote exactly when it is a string (and then also ends with one), so cutting the quotes
-    // gives the same value at about half the cost of the regexp.
     const token = `JSONExtractRaw(${column}, ${args.join(', ')})`;
-    const raw = `if(startsWith(${token}, '"'), substring(${token}, 2, length(${token}) - 2), nullIf(nullIf(${token}, ''), 'null'))`;
+    return `if(startsWith(${token}, '"'), substring(${token}, 2, length(${token}) - 2), nullIf(nullIf(${token}, ''), 'null'))`;
+  }
+
+  /** A property's text typed as the taxonomy says (Numeric, Boolean, DateTime; String otherwise). */
+  private typedProperty(raw: string, def: PropertiesField, keys: (string | number)[]): Printed {
     const type = keys.length === 1 && typeof keys[0] === 'string' ? this.options.propertyType?.(def.propertyKind, keys[0], def.groupTypeIndex) : undefined;
     switch (type) {
       case 'Numeric':
