@@ -90,8 +90,23 @@ describe('GET /api/projects/:id/events/', () => {
     expect(small.body.results).toHaveLength(7);
   });
 
+  it('filters by properties as PostHog does (JSON list of property filters)', async () => {
+    const q = (filters: unknown) => `properties=${encodeURIComponent(JSON.stringify(filters))}`;
+    const exact = await allEvents(server, projectId, q([{ key: 'i', value: '7', operator: 'exact', type: 'event' }]));
+    expect(exact.map((x) => x.properties.i)).toEqual([7]);
+    // `i` is Numeric in the taxonomy (first seen as a number), so gt compares numbers
+    const big = await allEvents(server, projectId, q([{ key: 'i', value: 240, operator: 'gt', type: 'event' }]));
+    expect(big.map((x) => x.properties.i).sort((a, b) => Number(a) - Number(b))).toEqual([241, 242, 243, 244, 245, 246, 247, 248, 249]);
+    const combined = await allEvents(server, projectId, `event=odd&${q([{ key: 'i', value: [1, 2, 3], operator: 'exact' }])}`);
+    expect(combined.map((x) => x.properties.i).sort()).toEqual([1, 3]);
+    const unset = await allEvents(server, projectId, q([{ key: 'missing', operator: 'is_not_set' }]));
+    expect(unset).toHaveLength(250);
+  });
+
   it('refuses bad filters with 400 naming the parameter', async () => {
     for (const [query, attr] of [
+      ['properties=notjson', 'properties'],
+      ['properties=' + encodeURIComponent('[{"key":"i","operator":"nope"}]'), 'properties'],
       ['after=notadate', 'after'],
       ['before=2026-13-45', 'before'],
       ['limit=-1', 'limit'],

@@ -1,5 +1,6 @@
 import type { CompareOperation, Expr, Field } from '../hogql/ast.js';
 import { compileHogQL } from '../hogql/compile.js';
+import { propertiesToExpr, type FilterContext, type Properties } from '../hogql/property-filters.js';
 import { clickHouseTime } from '../ingest/ingest-event.js';
 import type { ClickHouse } from '../storage/clickhouse.js';
 
@@ -12,6 +13,9 @@ export interface ListEventsFilter {
   before?: number;
   /** Keyset cursor: continue strictly below this (timestamp, uuid). */
   cursor?: { timestamp: string; uuid: string };
+  /** PostHog property filters (`properties=[…]` on the events API). */
+  properties?: Properties;
+  propertyType?: FilterContext['propertyType'];
   limit: number;
 }
 
@@ -50,6 +54,7 @@ export async function listEvents(ch: ClickHouse, f0: ListEventsFilter): Promise<
   if (f0.distinctId !== undefined) where.push(compare('==', f('distinct_id'), c(f0.distinctId)));
   if (f0.after !== undefined) where.push(compare('>', f('timestamp'), instant(clickHouseTime(f0.after))));
   if (f0.before !== undefined) where.push(compare('<', f('timestamp'), instant(clickHouseTime(f0.before))));
+  if (f0.properties) where.push(propertiesToExpr(f0.properties, { scope: 'events', propertyType: f0.propertyType }));
   if (f0.cursor) {
     where.push(
       compare('<', { node: 'Tuple', exprs: [f('timestamp'), f('uuid')] }, { node: 'Tuple', exprs: [instant(f0.cursor.timestamp), { node: 'Call', name: 'toUUID', args: [c(f0.cursor.uuid)] }] }),
@@ -76,7 +81,7 @@ export async function listEvents(ch: ClickHouse, f0: ListEventsFilter): Promise<
       ],
       limit: c(f0.limit),
     },
-    { teamId: f0.teamId, timezone: 'UTC' },
+    { teamId: f0.teamId, timezone: 'UTC', propertyType: f0.propertyType },
   );
   const rows = await ch.query<Row>(compiled.sql, compiled.params);
   return rows.map((r) => ({

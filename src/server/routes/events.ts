@@ -3,12 +3,32 @@ import { z } from 'zod';
 import { parseTimestamp } from '../../capture/timestamps.js';
 import { HedgerowError } from '../../errors.js';
 import { listEvents } from '../../events/list-events.js';
+import { HogQLError } from '../../hogql/ast.js';
+import { propertiesSchema, type Properties } from '../../hogql/property-filters.js';
+import { hogqlErrorToHttp } from '../../query/execute.js';
 import { PersonQueries } from '../../persons/person-queries.js';
 import type { ServerContext } from '../context.js';
 import { requireProject } from '../auth.js';
 import { decodeCursor, limitParam, nextUrl } from '../pagination.js';
 
 const cursorSchema = z.object({ t: z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/), u: z.uuid() });
+
+/** `properties=[{key, value, operator, type}]` as on PostHog's events API. */
+function propertiesParam(value: string | undefined): Properties | undefined {
+  if (value === undefined || value === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new HedgerowError('invalid_input', 'properties must be a JSON array of property filters {key, value, operator, type}', 'properties');
+  }
+  const result = propertiesSchema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new HedgerowError('invalid_input', `properties${issue.path.map((p) => `[${String(p)}]`).join('')}: ${issue.message}`, 'properties');
+  }
+  return result.data;
+}
 
 function timeParam(name: string, value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
@@ -29,7 +49,11 @@ export function eventRoutes(ctx: ServerContext) {
           const q = request.query;
           const limit = limitParam(q.limit);
           const cursor = q.cursor ? decodeCursor(q.cursor, cursorSchema) : undefined;
+          const properties = propertiesParam(q.properties);
+          await ctx.definitions.ensureLoaded(project.id);
           const events = await listEvents(ctx.ch, {
+            properties,
+            propertyType: (kind, key, index) => ctx.definitions.propertyType(project.id, kind, key, index),
             teamId: project.id,
             event: q.event || undefined,
             distinctId: q.distinct_id || undefined,
@@ -37,6 +61,8 @@ export function eventRoutes(ctx: ServerContext) {
             before: timeParam('before', q.before),
             cursor: cursor && { timestamp: cursor.t, uuid: cursor.u },
             limit: limit + 1,
+          }).catch((err: unknown) => {
+            throw err instanceof HogQLError ? hogqlErrorToHttp(err) : err;
           });
           const page = events.slice(0, limit);
           const people = await persons.byUuids(project.id, [...new Set(page.map((e) => e.person_id))]);
