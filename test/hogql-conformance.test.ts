@@ -238,9 +238,9 @@ describe('SELECT, WHERE, ORDER BY, LIMIT', () => {
       ['erin', 49.5],
     ]));
 
-  it('skips rows with OFFSET, and with the LIMIT offset, count form', async () => {
+  it('skips rows with OFFSET; LIMIT m, n means LIMIT m OFFSET n as in PostHog’s parser', async () => {
     await expectRows("SELECT properties.n FROM events WHERE event = 'ping' ORDER BY properties.n LIMIT 3 OFFSET 5", [[5], [6], [7]]);
-    await expectRows('SELECT number FROM numbers(20) ORDER BY number LIMIT 5, 3', [[5], [6], [7]]);
+    await expectRows('SELECT number FROM numbers(20) ORDER BY number LIMIT 5, 3', [[3], [4], [5], [6], [7]]);
   });
 
   it('returns DISTINCT values; a select alias can be used in WHERE', () =>

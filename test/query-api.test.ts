@@ -72,6 +72,15 @@ describe('HogQLQuery', () => {
     expect(res.body.results).toEqual([['2024-03-10T12:00:00Z', '2024-03-10', '2020-01-01T00:00:00Z']]);
   });
 
+  it('prints parametric window functions, NULLS FIRST/LAST and GROUP BY ALL', async () => {
+    const window = await hogql(server, project.id, 'SELECT number, quantile(0.5)(number) OVER () FROM numbers(3) ORDER BY number');
+    expect(window.body.results).toEqual([[0, 1], [1, 1], [2, 1]]);
+    const nulls = await hogql(server, project.id, 'SELECT x FROM (SELECT arrayJoin([1, NULL, 2]) AS x) ORDER BY x DESC NULLS FIRST');
+    expect(nulls.body.results).toEqual([[null], [2], [1]]);
+    const all = await hogql(server, project.id, "SELECT event, count() FROM events WHERE event != 'old' GROUP BY ALL ORDER BY event");
+    expect(all.body.results).toEqual([['$pageview', 2], ['signed_up', 1]]);
+  });
+
   it('applies {filters} from the query filters', async () => {
     const res = await hogql(server, project.id, 'SELECT count() FROM events WHERE {filters}', {
       filters: { dateRange: { date_from: '-7d' }, properties: [{ key: '$browser', value: 'Chrome', operator: 'exact', type: 'event' }] },

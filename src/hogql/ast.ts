@@ -147,7 +147,7 @@ export interface Call extends Span {
   order_by?: OrderExpr[] | null;
 }
 
-/** `f(exprs) OVER (…)` or `OVER name`; `args` holds parametric-aggregate parameters. */
+/** `f(exprs) OVER (…)` or `OVER name`; for a parametric aggregate `f(exprs)(args)`, `exprs` are the parameters and `args` the arguments (as in PostHog). */
 export interface WindowFunction extends Span {
   node: 'WindowFunction';
   name: string;

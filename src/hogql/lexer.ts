@@ -100,7 +100,6 @@ export enum Kw {
   FOLLOWING,
   FROM,
   FULL,
-  GLOBAL,
   GROUP,
   GROUPING,
   HAVING,
@@ -133,7 +132,6 @@ export enum Kw {
   OUTER,
   OVER,
   PARTITION,
-  PASTE,
   PIVOT,
   POSITIONAL,
   PRECEDING,
@@ -273,10 +271,14 @@ const enum Mode {
   Template,
 }
 
-/** Escapes accepted after a backslash inside quoted text (`x` stands for `\xHH`). */
+/**
+ * Letters accepted after a backslash in quoted text: b f r n t 0 a v and \ (plus \xHH and the quote,
+ * checked separately). Like PostHog's lexer we accept the upper-case letters too; only the lower-case
+ * ones are decoded, the others stay verbatim (see unquote).
+ */
 function isEscapeChar(c: number): boolean {
-  // b f r n t 0 a v \
-  return c === 98 || c === 102 || c === 114 || c === 110 || c === 116 || c === 48 || c === 97 || c === 118 || c === 92;
+  const lower = c | 0x20;
+  return c === 48 || c === 92 || lower === 98 || lower === 102 || lower === 114 || lower === 110 || lower === 116 || lower === 97 || lower === 118;
 }
 
 export function tokenize(src: string): Tokens {

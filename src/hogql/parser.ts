@@ -7,7 +7,7 @@
  * Positions follow the reference: a node spans the tokens of the grammar rule that produced it, so
  * `(a) + b` starts at the parenthesis while the Field `a` inside starts after it. Nodes the
  * reference synthesises without a position (the 0 of `-x`, the null of `IS NULL`, the missing ELSE of a
- * CASE, …) get the span of the construct they came from.
+ * CASE, …) get the span of the token(s) they stand for.
  */
 import type {
   Alias,
@@ -73,12 +73,13 @@ for (const unit of ['Second', 'Minute', 'Hour', 'Day', 'Week', 'Month', 'Quarter
   INTERVAL_STRING_UNITS[unit.toLowerCase() + 's'] = unit;
 }
 
-/** Words the lexer marks that are plain identifiers for HogQL (they only matter in one spot each). */
+/** `true`/`false` get keyword ids from the lexer but are plain identifiers in HogQL's grammar. */
 function isPseudoKeyword(kw: Kw): boolean {
-  return kw === Kw.TRUE || kw === Kw.FALSE || kw === Kw.GLOBAL || kw === Kw.PASTE;
+  return kw === Kw.TRUE || kw === Kw.FALSE;
 }
 
-type JoinOwner = { join: JoinExpr; last: JoinExpr };
+/** A FROM clause being built: its first table and the last one, where the next join is attached. */
+type JoinChain = { join: JoinExpr; last: JoinExpr };
 
 class Parser {
   private readonly src: string;
@@ -163,9 +164,7 @@ class Parser {
 
   private describe(j: number): string {
     if (this.kind[j] === Tok.EOF || j >= this.last) return 'end of input';
-    let t = this.text(j);
-    if (t.length > 40) t = t.slice(0, 37) + '...';
-    return `'${t}'`;
+    return `'${truncate(this.text(j))}'`;
   }
   /** Throws "expected <what> [after '<previous token>'], found <current token>". */
   private fail(what: string, at = this.i): never {
@@ -178,9 +177,10 @@ class Parser {
     throw syntaxError(this.src, `${what} is not supported${hint ? `; ${hint}` : ''}`, this.start[Math.min(at, this.last)]!, to);
   }
   private enter(): void {
-    if (++this.depth > MAX_NESTING_DEPTH) {
-      throw syntaxError(this.src, `query is nested too deeply (more than ${MAX_NESTING_DEPTH} levels)`, this.start[this.i]!, this.end[this.i]!);
-    }
+    if (++this.depth > MAX_NESTING_DEPTH) this.tooDeep();
+  }
+  private tooDeep(): never {
+    throw syntaxError(this.src, `query is nested too deeply (more than ${MAX_NESTING_DEPTH} levels)`, this.start[this.i]!, this.end[this.i]!);
   }
 
   // ---------------------------------------------------------------- entry points
@@ -221,12 +221,20 @@ class Parser {
     let left = this.prefix();
     const s = this.start[first]!;
     // Right after `expr AS name` the reference only lets AND, OR, `?:` or another AS continue.
-    let cap = BP_NEG + 1;
+    let afterAlias = false;
+    // `a + b + c …` nests to the left without recursion; count that depth too so that no chain
+    // builds a tree too deep for the code that walks it (AND, OR and || stay flat and do not count).
+    let spine = this.depth;
+    let prev = left;
     for (;;) {
+      if (left !== prev) {
+        prev = left;
+        if (left.node !== 'And' && left.node !== 'Or' && !isCall(left, 'concat') && ++spine > MAX_NESTING_DEPTH) this.tooDeep();
+      }
       const k = this.k();
       let bp: number;
-      if (cap === BP_AND && !(k === Tok.Query || (k === Tok.Ident && (this.w() === Kw.AND || this.w() === Kw.OR || this.w() === Kw.AS)))) break;
-      cap = BP_NEG + 1;
+      if (afterAlias && !(k === Tok.Query || (k === Tok.Ident && (this.w() === Kw.AND || this.w() === Kw.OR || this.w() === Kw.AS)))) break;
+      afterAlias = false;
       switch (k) {
         case Tok.Ident: {
           const w = this.w();
@@ -237,7 +245,7 @@ class Parser {
             if (this.k() === Tok.String) alias = this.stringValue(this.i++);
             else alias = this.ident('an alias name');
             left = { node: 'Alias', alias, expr: left, start: s, end: this.prevEnd() } satisfies Alias;
-            cap = BP_AND;
+            afterAlias = true;
             continue;
           }
           if (w === Kw.OR || w === Kw.AND) {
@@ -337,8 +345,7 @@ class Parser {
           continue;
         }
         case Tok.NullSafeEq:
-          this.unsupported("the '<=>' operator");
-        // falls through (unsupported throws)
+          return this.unsupported("the '<=>' operator");
         case Tok.Plus:
         case Tok.Dash: {
           if (minBp > BP_ADD) break;
@@ -408,8 +415,7 @@ class Parser {
           continue;
         }
         case Tok.LParen:
-          this.unsupported('calling the result of an expression (e.g. f(x)(y)(z) or (x -> x)(1))');
-        // falls through (unsupported throws)
+          return this.unsupported('calling the result of an expression (e.g. f(x)(y)(z) or (x -> x)(1))');
         default:
           break;
       }
@@ -525,11 +531,9 @@ class Parser {
         return { node: 'Field', chain: ['*'], start: this.start[t]!, end: this.end[t]! };
       }
       case Tok.Hash:
-        this.unsupported('positional references (#1)');
-      // falls through (unsupported throws)
+        return this.unsupported('positional references (#1)');
       case Tok.Lt:
-        this.unsupported('HogQLX tags');
-      // falls through (unsupported throws)
+        return this.unsupported('HogQLX tags');
       default:
         break;
     }
@@ -539,9 +543,13 @@ class Parser {
   /**
    * A number literal starting at token `t` (after an optional sign already consumed). `1.5` arrives
    * as Int Dot Int so that `t.1.2` can be tuple access; the pieces are glued back together here.
+   *
+   * `value` is always a JS number (inf → Infinity, nan → NaN; integers beyond 2^53 are rounded) and
+   * `literal` keeps the exact spelling, sign included. PostHog's parser writes integers outside
+   * int64 and ±inf/nan as strings instead; a number is what the rest of our pipeline expects.
    */
   private numberLiteral(t: number, sign: '' | '-' | '+'): Constant {
-    let k = this.k();
+    const k = this.k();
     let literal: string;
     let value: number;
     if (k === Tok.Ident) {
@@ -633,8 +641,7 @@ class Parser {
         }
         break;
       case Kw.LAMBDA:
-        this.unsupported("'LAMBDA x: …'", 'write x -> …');
-      // falls through (unsupported throws)
+        return this.unsupported("'LAMBDA x: …'", 'write x -> …');
       default:
         if (isReservedKeyword(w)) this.fail('an expression');
     }
@@ -686,22 +693,8 @@ class Parser {
     }
     if (parens) this.expect(Tok.RParen, "')' to close the lambda parameters");
     this.expect(Tok.Arrow, "'->'");
-    if (this.k() === Tok.LBrace && this.k(1) !== Tok.RBrace && !this.isDictOrPlaceholderAhead()) {
-      this.unsupported('Hog code blocks in lambdas');
-    }
     const expr = this.expr(0);
     return { node: 'Lambda', args, expr, start: this.start[t]!, end: this.prevEnd() };
-  }
-
-  /** Lambda bodies may be Hog blocks `{ … }` in the reference; we accept only expressions. */
-  private isDictOrPlaceholderAhead(): boolean {
-    // A block would contain statements (`let`, `return`, `;`); a dict or placeholder is an expression.
-    const k = this.k(1);
-    if (k === Tok.Ident) {
-      const w = this.w(1);
-      return w !== Kw.RETURN && w !== Kw.LET && w !== Kw.THROW && w !== Kw.TRY && w !== Kw.WHILE && w !== Kw.FN && w !== Kw.FUN;
-    }
-    return k !== Tok.Semicolon;
   }
 
   /** `name(args)`, `name(params)(args)`, `count(DISTINCT x)`, `f(x ORDER BY y)`, `FILTER (WHERE …)`, `OVER …`. */
@@ -1017,8 +1010,9 @@ class Parser {
           if (this.k(1) === Tok.Eq) this.unsupported('Enum type definitions in CAST');
           parts.push(this.text(this.i++));
         } else if (k === Tok.Int || k === Tok.Float || k === Tok.Hex || k === Tok.Dash) {
-          const c = this.numberLiteral(this.i, this.k() === Tok.Dash ? (this.i++, '-') : '');
-          parts.push(c.literal ?? String(c.value));
+          const at = this.i;
+          if (k === Tok.Dash) this.i++;
+          parts.push(this.numberLiteral(at, k === Tok.Dash ? '-' : '').literal!);
         } else if (this.isIdent() && this.isIdent(1)) {
           // named element: Tuple(a Int), Nested(a String)
           const field = this.identName(this.i++).toLowerCase();
@@ -1049,9 +1043,7 @@ class Parser {
   private castTypeName(): string {
     if (!(this.k() === Tok.QuotedIdent || this.k() === Tok.Ident)) this.fail('a type name');
     const w = this.w();
-    if (w !== Kw.None && w !== Kw.DATE && w !== Kw.TIMESTAMP && w !== Kw.INTERVAL && !INTERVAL_UNITS[w] && !isPseudoKeyword(w)) {
-      if (this.text(this.i).toLowerCase() !== 'time') this.fail('a type name');
-    }
+    if (w !== Kw.None && w !== Kw.DATE && w !== Kw.TIMESTAMP && w !== Kw.INTERVAL && !INTERVAL_UNITS[w] && !isPseudoKeyword(w)) this.fail('a type name');
     let name = this.identName(this.i++).toLowerCase();
     if (this.isKw(Kw.WITH) && this.k(1) === Tok.Ident) {
       const save = this.i;
@@ -1462,11 +1454,14 @@ class Parser {
       let n = a;
       let offset: Expr | null = null;
       let offsetForm = false;
+      let commaForm = false;
       if (this.k() === Tok.Comma) {
-        // LIMIT m, n: skip m rows, return n (ClickHouse's meaning)
+        // LIMIT m, n: skip m rows, return n (ClickHouse's meaning; PostHog reads plain LIMIT m, n as
+        // LIMIT m OFFSET n, which is swapped below for compatibility)
         this.i++;
         n = this.expr(0);
         offset = a;
+        commaForm = true;
       } else if (this.isKw(Kw.OFFSET)) {
         this.i++;
         offset = this.expr(0);
@@ -1481,6 +1476,7 @@ class Parser {
         q.limit_by = lb;
         continue;
       }
+      if (commaForm) [n, offset] = [a, n];
       q.limit = n;
       if (offset) q.offset = offset;
       // The reference ends a query with `LIMIT n OFFSET m` at n (not m); we keep its positions.
@@ -1620,7 +1616,8 @@ class Parser {
   private joinExpr(): JoinExpr {
     this.enter();
     const head = this.joinOperand();
-    const chain: JoinOwner = { join: head.join, last: head.last };
+    const chain: JoinChain = { join: head.join, last: head.last };
+    let joins = this.depth;
     for (;;) {
       let joinType: string;
       if (this.k() === Tok.Comma) {
@@ -1642,6 +1639,7 @@ class Parser {
       }
       chain.last.next_join = right.join;
       chain.last = right.last;
+      if (++joins > MAX_NESTING_DEPTH) this.tooDeep(); // next_join is a linked list walked recursively
     }
     this.depth--;
     return chain.join;
@@ -1654,7 +1652,6 @@ class Parser {
     let outer = false;
     let inner = false;
     let strictness: string | null = null;
-    let strictnessFirst = false;
     for (;;) {
       const w = this.w();
       if (w === Kw.JOIN) break;
@@ -1662,8 +1659,7 @@ class Parser {
       else if (w === Kw.INNER && side === null && !inner) inner = true;
       else if (w === Kw.OUTER && side !== null && !outer) outer = true;
       else if ((w === Kw.ANY || w === Kw.ALL || w === Kw.ASOF || w === Kw.SEMI || w === Kw.ANTI) && strictness === null) {
-        strictness = w === Kw.ASOF ? 'ASOF' : this.text(this.i).toUpperCase();
-        strictnessFirst = side === null && !inner;
+        strictness = this.text(this.i).toUpperCase();
       } else if ((w === Kw.NATURAL || w === Kw.POSITIONAL) && this.i === save) {
         this.unsupported(`${this.text(this.i).toUpperCase()} JOIN`);
       } else {
@@ -1683,7 +1679,6 @@ class Parser {
       if (strictness) parts.push(strictness);
       if (inner) parts.push('INNER');
     }
-    void strictnessFirst;
     parts.push('JOIN');
     return parts.join(' ');
   }
@@ -1710,7 +1705,7 @@ class Parser {
   }
 
   /** One side of a join: a table (with alias, FINAL, SAMPLE) or a parenthesized join. */
-  private joinOperand(): JoinOwner {
+  private joinOperand(): JoinChain {
     if (this.k() === Tok.LParen) {
       let j = this.i;
       while (this.kind[j] === Tok.LParen) j++;
@@ -1905,4 +1900,3 @@ export function parseOrderExpr(text: string): OrderExpr {
   return new Parser(text).parseOrderExpression();
 }
 
-export { HogQLError };

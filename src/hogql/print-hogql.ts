@@ -74,9 +74,9 @@ export function printHogQL(node: Expr): string {
       return `${hogqlIdentifier(node.name)}${params}(${args})${filter}`;
     }
     case 'WindowFunction': {
-      const params = node.args?.length ? `(${node.args.map(printHogQL).join(', ')})` : '';
+      const lists = [node.exprs ?? [], ...(node.args?.length ? [node.args] : [])];
       const over = node.over_identifier ? hogqlIdentifier(node.over_identifier) : `(${printWindow(node.over_expr ?? { node: 'WindowExpr' })})`;
-      return `${hogqlIdentifier(node.name)}${params}(${(node.exprs ?? []).map(printHogQL).join(', ')}) OVER ${over}`;
+      return `${hogqlIdentifier(node.name)}${lists.map((l) => `(${l.map(printHogQL).join(', ')})`).join('')} OVER ${over}`;
     }
     case 'ColumnsExpr':
       return node.regex ? `COLUMNS(${hogqlString(node.regex)})` : '*';
@@ -104,7 +104,7 @@ function wrap(node: Expr): string {
 }
 
 function printOrder(o: OrderExpr): string {
-  return `${printHogQL(o.expr)} ${o.order}`;
+  return `${printHogQL(o.expr)} ${o.order}${o.nulls ? ` NULLS ${o.nulls}` : ''}`;
 }
 
 function printFrame(f: WindowFrameExpr): string {
@@ -154,7 +154,8 @@ export function printHogQLSelect(q: SelectQuery | SelectSetQuery): string {
   if (q.array_join_op && q.array_join_list) parts.push(`${q.array_join_op} ${q.array_join_list.map(printHogQL).join(', ')}`);
   if (q.prewhere) parts.push(`PREWHERE ${printHogQL(q.prewhere)}`);
   if (q.where) parts.push(`WHERE ${printHogQL(q.where)}`);
-  if (q.group_by?.length) parts.push(`GROUP BY ${q.group_by.map(printHogQL).join(', ')}${q.group_by_mode ? ` WITH ${q.group_by_mode.toUpperCase()}` : ''}`);
+  if (q.group_by_mode === 'all' && !q.group_by?.length) parts.push('GROUP BY ALL');
+  else if (q.group_by?.length) parts.push(`GROUP BY ${q.group_by.map(printHogQL).join(', ')}${q.group_by_mode ? ` WITH ${q.group_by_mode.toUpperCase()}` : ''}`);
   if (q.having) parts.push(`HAVING ${printHogQL(q.having)}`);
   if (q.window_exprs && Object.keys(q.window_exprs).length) {
     parts.push(`WINDOW ${Object.entries(q.window_exprs).map(([n, w]) => `${hogqlIdentifier(n)} AS (${printWindow(w)})`).join(', ')}`);

@@ -320,7 +320,8 @@ export class ClickHousePrinter {
     if (prewhere) parts.push(`PREWHERE ${prewhere}`);
     const conditions = [...guards, ...(where ? [where] : [])];
     if (conditions.length) parts.push(`WHERE ${conditions.length === 1 ? conditions[0] : `and(${conditions.join(', ')})`}`);
-    if (groupBy?.length) {
+    if (node.group_by_mode === 'all' && !groupBy?.length) parts.push('GROUP BY ALL');
+    else if (groupBy?.length) {
       const mode = node.group_by_mode ? node.group_by_mode.toUpperCase() : '';
       if (mode && !['ROLLUP', 'CUBE', 'TOTALS'].includes(mode)) fail('unsupported GROUP BY mode', node);
       parts.push(`GROUP BY ${groupBy.join(', ')}${mode ? ` WITH ${mode}` : ''}`);
@@ -984,14 +985,17 @@ export class ClickHousePrinter {
   private windowFunction(node: Extract<Expr, { node: 'WindowFunction' }>, scope: Scope): Printed {
     const found = lookupFunction(node.name);
     if (!found || (!found.fn.window && !found.fn.aggregate)) fail(`Unsupported window function '${node.name}(...)'`, node);
-    const exprs = node.exprs ?? [];
-    const invalid = validateFunctionArgs(found.name, found.fn, exprs.length, node.args?.length ? node.args.length : undefined);
+    // As in PostHog: `f(a)(b) OVER …` has the parameters in `exprs` and the arguments in `args`; `f(a) OVER` only `exprs`.
+    const parametric = (node.args?.length ?? 0) > 0;
+    const exprs = parametric ? node.args! : node.exprs ?? [];
+    const paramExprs = parametric ? node.exprs ?? [] : undefined;
+    const invalid = validateFunctionArgs(found.name, found.fn, exprs.length, paramExprs?.length);
     if (invalid) fail(invalid, node);
     const saved = this.aggregateName;
     this.aggregateName = undefined;
     try {
       const args = exprs.map((e) => this.expr(e, scope));
-      const params = node.args?.length ? node.args.map((e) => this.expr(e, scope).sql) : undefined;
+      const params = paramExprs?.map((e) => this.expr(e, scope).sql);
       const over = node.over_identifier ? chIdentifier(node.over_identifier) : `(${this.windowExpr(node.over_expr ?? { node: 'WindowExpr' }, scope)})`;
       return { sql: `${this.render(found.name, found.fn, args, node, params)} OVER ${over}`, nullable: true };
     } finally {
@@ -1022,7 +1026,8 @@ export class ClickHousePrinter {
 
   private orderExpr(o: OrderExpr, scope: Scope): string {
     if (o.order !== 'ASC' && o.order !== 'DESC') fail('ORDER BY direction is ASC or DESC', o);
-    return `${this.expr(o.expr, scope).sql} ${o.order}`;
+    const nulls = o.nulls === 'FIRST' || o.nulls === 'LAST' ? ` NULLS ${o.nulls}` : '';
+    return `${this.expr(o.expr, scope).sql} ${o.order}${nulls}`;
   }
 }
 
