@@ -210,23 +210,24 @@ export const lazyJoinTargets: Record<LazyJoinName, { table: VirtualTableName; gr
 
 const urlProp = (key: string) => `JSONExtractString(properties, '${key}')`;
 
-/**
- * The deduplicated, project-guarded rows of a virtual table as ClickHouse SQL. `events` is the one
- * physical table read directly (the guard then goes into the WHERE of the query that reads it).
- */
+/** What a lazily joined persons/groups table has to provide. */
 export interface PropertyProjection {
   /** Whether the whole property set is read; otherwise only `columns` are selected. */
   wholeProperties: boolean;
+  /** Other fields read through the join (`created_at`, `is_identified`); the rest are not selected. */
+  fields: Set<string>;
   /** Extracted properties: a column name and the SQL that extracts the value from a property set. */
   columns: { name: string; text: (properties: string) => string }[];
 }
 
-function projected(properties: string, projection: PropertyProjection | undefined): string {
-  if (!projection) return `argMax(${properties}, version) AS properties, `;
+/** The columns a persons/groups subquery selects: everything, or (when joined lazily) what the query reads. */
+function selected(properties: string, projection: PropertyProjection | undefined, fields: Record<string, string>): string {
+  const parts: string[] = [];
+  if (!projection || projection.wholeProperties) parts.push(`argMax(${properties}, version) AS properties`);
   // Wrapped in a tuple: argMax skips NULL values, and a property unset in the latest version must read as NULL.
-  const parts = projection.columns.map((c) => `tupleElement(argMax(tuple(${c.text(properties)}), version), 1) AS ${c.name}`);
-  if (projection.wholeProperties) parts.unshift(`argMax(${properties}, version) AS properties`);
-  return parts.map((p) => `${p}, `).join('');
+  for (const c of projection?.columns ?? []) parts.push(`tupleElement(argMax(tuple(${c.text(properties)}), version), 1) AS ${c.name}`);
+  for (const [field, sql] of Object.entries(fields)) if (!projection || projection.fields.has(field)) parts.push(`${sql} AS ${field}`);
+  return parts.map((p) => `, ${p}`).join('');
 }
 
 export interface SubqueryOptions {
@@ -236,21 +237,28 @@ export interface SubqueryOptions {
   sessionEvents?: string;
 }
 
+/**
+ * The deduplicated, project-guarded rows of a virtual table as ClickHouse SQL. `events` is the one
+ * physical table read directly (the guard then goes into the WHERE of the query that reads it).
+ */
 export function guardedSubquery(table: VirtualTableName, teamId: number, options: SubqueryOptions = {}): string {
   const { groupTypeIndex, projection } = options;
   const team = `team_id = ${Math.trunc(teamId)}`;
   switch (table) {
     case 'events':
       return `SELECT * FROM events FINAL WHERE ${team}`;
-    case 'persons':
-      return `SELECT team_id, id, ${projected('properties', projection)}argMax(created_at, version) AS created_at, argMax(is_identified, version) = 1 AS is_identified FROM person WHERE ${team} GROUP BY team_id, id HAVING argMax(is_deleted, version) = 0`;
+    case 'persons': {
+      const columns = selected('properties', projection, { created_at: 'argMax(created_at, version)', is_identified: 'argMax(is_identified, version) = 1' });
+      return `SELECT team_id, id${columns} FROM person WHERE ${team} GROUP BY team_id, id HAVING argMax(is_deleted, version) = 0`;
+    }
     case 'person_distinct_ids':
       return distinctIds('person_distinct_id2', team);
     case 'person_distinct_id_overrides':
       return distinctIds('person_distinct_id_overrides', team);
     case 'groups': {
       const index = groupTypeIndex === undefined ? '' : ` AND group_type_index = ${Math.trunc(groupTypeIndex)}`;
-      return `SELECT team_id, group_type_index AS index, group_key AS key, ${projected('group_properties', projection)}argMax(created_at, version) AS created_at FROM groups WHERE ${team}${index} GROUP BY team_id, group_type_index, group_key`;
+      const columns = selected('group_properties', projection, { created_at: 'argMax(created_at, version)' });
+      return `SELECT team_id, group_type_index AS index, group_key AS key${columns} FROM groups WHERE ${team}${index} GROUP BY team_id, group_type_index, group_key`;
     }
     case 'sessions':
       // Session aggregates computed from events (PostHog keeps a pre-aggregated table instead). FINAL has

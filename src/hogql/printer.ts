@@ -125,7 +125,7 @@ interface Source {
    * inside the join's subquery (so the join carries short values, not whole property sets), and
    * whether the whole `properties` is needed as well.
    */
-  projection?: { paths: Map<string, { column: string; keys: (string | number)[] }>; wholeProperties: boolean };
+  projection?: { paths: Map<string, { column: string; keys: (string | number)[] }>; wholeProperties: boolean; fields: Set<string> };
 }
 
 interface Scope {
@@ -539,6 +539,7 @@ export class ClickHousePrinter {
           groupTypeIndex: joined.groupTypeIndex,
           projection: projection && {
             wholeProperties: projection.wholeProperties,
+            fields: projection.fields,
             columns: [...projection.paths.values()].map((p) => ({ name: chIdentifier(p.column), text: (properties: string) => this.propertyText(properties, p.keys) })),
           },
         });
@@ -568,7 +569,7 @@ export class ClickHousePrinter {
     if (!joined) {
       const target = lazyJoinTargets[name];
       joined = this.tableSource(`${source.alias}__${name}`, target.table, target.groupTypeIndex);
-      if (target.table === 'persons' || target.table === 'groups') joined.projection = { paths: new Map(), wholeProperties: false };
+      if (target.table === 'persons' || target.table === 'groups') joined.projection = { paths: new Map(), wholeProperties: false, fields: new Set() };
       source.joins.set(name, joined);
     }
     return joined;
@@ -753,6 +754,7 @@ export class ClickHousePrinter {
     switch (def.kind) {
       case 'column': {
         if (rest.length) fail(`Cannot access '${rest.join('.')}' on column '${def.column}'`, at);
+        source.projection?.fields.add(def.column);
         const sql = `${alias}.${chIdentifier(def.column)}`;
         const kind = KIND_OF_FIELD[def.type];
         if (def.type === 'datetime') return { sql: `toTimeZone(${sql}, ${this.tz})`, nullable: def.nullable, kind, utcColumn: sql };
