@@ -123,6 +123,20 @@ const sessionFields: Record<string, FieldDef> = {
   $is_bounce: col('$is_bounce', 'boolean', true),
 };
 
+/** distinct id → person tables (the mapping and its overrides) share one shape. */
+function distinctIdTable(name: 'person_distinct_ids' | 'person_distinct_id_overrides'): VirtualTable {
+  return {
+    name,
+    fields: {
+      team_id: col('team_id', 'integer'),
+      distinct_id: col('distinct_id', 'string'),
+      person_id: col('person_id', 'uuid'),
+      person: { kind: 'lazy', join: 'person' },
+    },
+    asterisk: ['distinct_id', 'person_id'],
+  };
+}
+
 export const virtualTables: Record<VirtualTableName, VirtualTable> = {
   events: {
     name: 'events',
@@ -140,26 +154,8 @@ export const virtualTables: Record<VirtualTableName, VirtualTable> = {
     },
     asterisk: ['id', 'created_at', 'team_id', 'properties', 'is_identified'],
   },
-  person_distinct_ids: {
-    name: 'person_distinct_ids',
-    fields: {
-      team_id: col('team_id', 'integer'),
-      distinct_id: col('distinct_id', 'string'),
-      person_id: col('person_id', 'uuid'),
-      person: { kind: 'lazy', join: 'person' },
-    },
-    asterisk: ['distinct_id', 'person_id'],
-  },
-  person_distinct_id_overrides: {
-    name: 'person_distinct_id_overrides',
-    fields: {
-      team_id: col('team_id', 'integer'),
-      distinct_id: col('distinct_id', 'string'),
-      person_id: col('person_id', 'uuid'),
-      person: { kind: 'lazy', join: 'person' },
-    },
-    asterisk: ['distinct_id', 'person_id'],
-  },
+  person_distinct_ids: distinctIdTable('person_distinct_ids'),
+  person_distinct_id_overrides: distinctIdTable('person_distinct_id_overrides'),
   groups: {
     name: 'groups',
     fields: {

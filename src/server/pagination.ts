@@ -52,3 +52,20 @@ export function limitOffsetPage<T>(request: FastifyRequest, page: { limit: numbe
     results: page.results,
   };
 }
+
+/** A query-string parameter holding JSON (e.g. `properties=[…]`), validated by a schema; errors name the parameter. */
+export function jsonParam<T>(raw: string | undefined, schema: z.ZodType<T>, name: string, expected: string): T | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new HedgerowError('invalid_input', `${name} must be ${expected}`, name);
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new HedgerowError('invalid_input', `${name}${issue.path.map((p) => `[${String(p)}]`).join('')}: ${issue.message}`, name);
+  }
+  return parsed.data;
+}

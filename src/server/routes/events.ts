@@ -4,31 +4,14 @@ import { parseTimestamp } from '../../capture/timestamps.js';
 import { HedgerowError } from '../../errors.js';
 import { listEvents } from '../../events/list-events.js';
 import { HogQLError } from '../../hogql/ast.js';
-import { propertiesSchema, type Properties } from '../../hogql/property-filters.js';
+import { propertiesSchema } from '../../hogql/property-filters.js';
 import { hogqlErrorToHttp } from '../../query/execute.js';
 import { PersonQueries } from '../../persons/person-queries.js';
 import type { ServerContext } from '../context.js';
 import { requireProject } from '../auth.js';
-import { decodeCursor, limitParam, nextUrl } from '../pagination.js';
+import { decodeCursor, jsonParam, limitParam, nextUrl } from '../pagination.js';
 
 const cursorSchema = z.object({ t: z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/), u: z.uuid() });
-
-/** `properties=[{key, value, operator, type}]` as on PostHog's events API. */
-function propertiesParam(value: string | undefined): Properties | undefined {
-  if (value === undefined || value === '') return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    throw new HedgerowError('invalid_input', 'properties must be a JSON array of property filters {key, value, operator, type}', 'properties');
-  }
-  const result = propertiesSchema.safeParse(parsed);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new HedgerowError('invalid_input', `properties${issue.path.map((p) => `[${String(p)}]`).join('')}: ${issue.message}`, 'properties');
-  }
-  return result.data;
-}
 
 function timeParam(name: string, value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
@@ -49,7 +32,7 @@ export function eventRoutes(ctx: ServerContext) {
           const q = request.query;
           const limit = limitParam(q.limit);
           const cursor = q.cursor ? decodeCursor(q.cursor, cursorSchema) : undefined;
-          const properties = propertiesParam(q.properties);
+          const properties = jsonParam(q.properties, propertiesSchema, 'properties', 'a JSON array of property filters {key, value, operator, type}');
           await ctx.definitions.ensureLoaded(project.id);
           const events = await listEvents(ctx.ch, {
             properties,

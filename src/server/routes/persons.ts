@@ -5,7 +5,7 @@ import { PersonQueries, SUPPORTED_PERSON_OPERATORS, type PersonPropertyFilter } 
 import { applyPersonUpdate } from '../../persons/property-updates.js';
 import type { ServerContext } from '../context.js';
 import { jsonBody, requireProject } from '../auth.js';
-import { decodeCursor, limitParam, nextUrl } from '../pagination.js';
+import { decodeCursor, jsonParam, limitParam, nextUrl } from '../pagination.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -20,19 +20,7 @@ const filterSchema = z.array(
 const cursorSchema = z.object({ c: z.string(), u: z.string().regex(UUID) });
 
 function parseFilters(raw: string | undefined): PersonPropertyFilter[] {
-  if (!raw) return [];
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    throw new HedgerowError('invalid_input', 'properties must be a JSON array of {key, value, operator}', 'properties');
-  }
-  const parsed = filterSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new HedgerowError('invalid_input', `properties${issue.path.map((p) => `[${String(p)}]`).join('')}: ${issue.message}`, 'properties');
-  }
-  return parsed.data;
+  return jsonParam(raw, filterSchema, 'properties', 'a JSON array of {key, value, operator}') ?? [];
 }
 
 type Params = { project_id: string; uuid: string };
