@@ -81,6 +81,30 @@ describe('HogQLQuery', () => {
     expect(all.body.results).toEqual([['$pageview', 2], ['signed_up', 1]]);
   });
 
+  it('joins with ASOF where ClickHouse has it', async () => {
+    const res = await hogql(
+      server,
+      project.id,
+      'SELECT a.n, b.n FROM (SELECT number * 10 AS n, 1 AS k FROM numbers(4)) a ASOF LEFT JOIN (SELECT number * 7 AS n, 1 AS k FROM numbers(5)) b ON a.k = b.k AND a.n >= b.n ORDER BY a.n',
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.results).toEqual([[0, 0], [10, 7], [20, 14], [30, 28]]);
+    // ClickHouse needs an equality next to the inequality: the query's fault, so a 400 that says so
+    const bad = await hogql(server, project.id, 'SELECT 1 FROM numbers(2) a ASOF JOIN numbers(2) b ON a.number >= b.number');
+    expect(bad.status).toBe(400);
+    expect(bad.body.detail).toMatch(/equi-join/);
+  });
+
+  it('fills {variables.code_name} from the query variables, as constants', async () => {
+    const res = await hogql(server, project.id, 'SELECT count() FROM events WHERE event = {variables.event_name}', {
+      variables: { 'v-1': { variableId: 'v-1', code_name: 'event_name', value: '$pageview' } },
+    });
+    expect(res.body.results).toEqual([[2]]);
+    const missing = await hogql(server, project.id, 'SELECT {variables.nope}');
+    expect(missing.status).toBe(400);
+    expect(missing.body.detail).toMatch(/variables\.nope/);
+  });
+
   it('applies {filters} from the query filters', async () => {
     const res = await hogql(server, project.id, 'SELECT count() FROM events WHERE {filters}', {
       filters: { dateRange: { date_from: '-7d' }, properties: [{ key: '$browser', value: 'Chrome', operator: 'exact', type: 'event' }] },
