@@ -5,6 +5,8 @@ import { propertiesSchema, propertiesToExpr } from '../hogql/property-filters.js
 import { executeHogQL, hogqlErrorToHttp } from './execute.js';
 import { fillPersonColumns, isPersonColumn } from './person-columns.js';
 import type { QueryContext } from './query-context.js';
+import { queryKinds } from './kinds.js';
+import { parseKind } from './validate.js';
 
 export const actorsQuerySchema = z.object({
   kind: z.literal('ActorsQuery'),
@@ -33,6 +35,34 @@ function parsed<T>(run: () => T): T {
   }
 }
 
+const actorsSourceSchema = z.object({
+  kind: z.enum(['InsightActorsQuery', 'FunnelsActorsQuery', 'StickinessActorsQuery']),
+  source: z.object({ kind: z.string() }).passthrough(),
+  day: z.union([z.string(), z.number()]).nullish(),
+  status: z.string().nullish(),
+  interval: z.number().int().nullish(),
+  series: z.number().int().min(0).nullish(),
+  breakdown: z.union([z.string(), z.number(), z.array(z.union([z.string(), z.number()]))]).nullish(),
+  compare: z.enum(['current', 'previous']).nullish(),
+  funnelStep: z.number().int().nullish(),
+  funnelStepBreakdown: z.unknown().optional(),
+  includeRecordings: z.boolean().nullish(),
+  modifiers: z.unknown().optional(),
+});
+
+/** The actors behind an insight's data point, as a HogQL select of `actor_id` (asked of the insight kind). */
+async function actorsOfSource(source: unknown, ctx: QueryContext): Promise<SelectQuery> {
+  const parsed = actorsSourceSchema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new HogQLError('query', `source.${issue.path.join('.')}: ${issue.message}`);
+  }
+  const { source: insight, ...request } = parsed.data;
+  const insightKind = Object.hasOwn(queryKinds, insight.kind) ? queryKinds[insight.kind] : undefined;
+  if (!insightKind?.actors) throw new HogQLError('query', `ActorsQuery cannot list the actors of a ${insight.kind.slice(0, 100)} yet`);
+  return insightKind.actors(parseKind(insightKind.schema, insight), request, ctx);
+}
+
 /** `search`: email or name contains it (case-insensitively), or it is a distinct id or the person's uuid. */
 function searchExpr(search: string): Expr {
   const like = c(`%${search.replace(/[\\%_]/g, (ch) => '\\' + ch)}%`);
@@ -59,15 +89,14 @@ function searchExpr(search: string): Expr {
 
 /** PostHog's `ActorsQuery` without a source: the persons list (`person` column = the person object). */
 export async function runActorsQuery(query: ActorsQuery, ctx: QueryContext) {
-  if (query.source !== undefined && query.source !== null) {
-    throw new HogQLError('query', 'ActorsQuery with a source (insight drill-down) is not supported yet');
-  }
+  const sourceActors = query.source ? await actorsOfSource(query.source, ctx) : undefined;
   const columns = query.select?.length ? query.select : ['person', 'id', 'created_at'];
   const select = parsed(() => columns.map((s): Expr => (isPersonColumn(s) ? f('id') : parseExpr(s))));
   const where = parsed(() => {
     const parts: Expr[] = [];
     for (const props of [query.properties, query.fixedProperties]) if (props) parts.push(propertiesToExpr(props, { scope: 'persons', propertyType: ctx.propertyType }));
     if (query.search) parts.push(searchExpr(query.search.trim()));
+    if (sourceActors) parts.push({ node: 'CompareOperation', op: 'in', left: f('id'), right: sourceActors });
     return parts;
   });
   const orderBy: OrderExpr[] = query.orderBy?.length

@@ -1,0 +1,45 @@
+import type { z } from 'zod';
+import type { SelectQuery } from '../hogql/ast.js';
+import { actorsQuerySchema, runActorsQuery } from './actors-query.js';
+import { eventsQuerySchema, runEventsQuery } from './events-query.js';
+import { hogqlQuerySchema, runHogQLQuery } from './hogql-query.js';
+import type { QueryContext } from './query-context.js';
+
+/** What "who is behind this data point" asks of an insight (PostHog's `InsightActorsQuery` and friends). */
+export interface ActorsRequest {
+  /** Trends/stickiness/lifecycle: the bucket (ISO date or day number); retention: the cohort row. */
+  day?: string | number | null;
+  /** Lifecycle status, e.g. "new", "dormant". */
+  status?: string | null;
+  /** Retention: the interval column of a row. */
+  interval?: number | null;
+  /** Series index (0-based). */
+  series?: number | null;
+  breakdown?: string | number | (string | number)[] | null;
+  compare?: 'current' | 'previous' | null;
+  /** Funnels: 1-based step; negative = dropped off before that step. */
+  funnelStep?: number | null;
+  funnelStepBreakdown?: unknown;
+}
+
+/**
+ * A query kind the `/query/` endpoint runs. Insight kinds also answer `actors`: a HogQL select whose one
+ * column (`actor_id`) lists the actors behind a data point; ActorsQuery turns that into a persons list.
+ */
+export interface QueryKind<T> {
+  schema: z.ZodType<T>;
+  run(query: T, ctx: QueryContext): Promise<Record<string, unknown>>;
+  actors?(query: T, request: ActorsRequest, ctx: QueryContext): Promise<SelectQuery>;
+}
+
+/** Registers a kind; the registry holds them type-erased (each kind's schema validates its own input). */
+export function kind<T>(k: QueryKind<T>): QueryKind<unknown> {
+  return k as unknown as QueryKind<unknown>;
+}
+
+/** Every kind `/query/` answers. Insight kinds add themselves here. */
+export const queryKinds: Record<string, QueryKind<unknown>> = {
+  HogQLQuery: kind({ schema: hogqlQuerySchema, run: runHogQLQuery }),
+  EventsQuery: kind({ schema: eventsQuerySchema, run: runEventsQuery }),
+  ActorsQuery: kind({ schema: actorsQuerySchema, run: runActorsQuery }),
+};
