@@ -11,7 +11,7 @@ export interface Config {
   trustedProxies: boolean | string[];
   logLevel: string;
   /** Per-query limits for HogQL and insight queries. */
-  query: { maxExecutionSeconds: number; maxMemoryBytes: number };
+  query: { maxExecutionSeconds: number; maxMemoryBytes: number; materializeMax: number; materializeAfterReads: number };
   bootstrap: {
     adminEmail?: string;
     adminPassword?: string;
@@ -49,6 +49,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     query: {
       maxExecutionSeconds: positiveNumber(env, 'HEDGEROW_QUERY_TIMEOUT_SECONDS', 60),
       maxMemoryBytes: positiveNumber(env, 'HEDGEROW_QUERY_MAX_MEMORY_MB', 4096) * 1024 * 1024,
+      // 0 turns automatic materialization of hot event properties off.
+      materializeMax: env.HEDGEROW_MATERIALIZE_MAX === '0' ? 0 : positiveNumber(env, 'HEDGEROW_MATERIALIZE_MAX', 20),
+      materializeAfterReads: positiveNumber(env, 'HEDGEROW_MATERIALIZE_AFTER_READS', 3),
     },
     bootstrap: {
       adminEmail: env.HEDGEROW_ADMIN_EMAIL || undefined,

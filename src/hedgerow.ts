@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { DefinitionsTracker } from './definitions/definitions-tracker.js';
+import { MaterializedColumns } from './query/materialized-columns.js';
 import { EventWriter } from './ingest/event-writer.js';
 import { createLogger, type Logger } from './log.js';
 import { bootstrapInstance, type Credentials } from './metadata/bootstrap.js';
@@ -53,7 +54,9 @@ export async function startHedgerow(config: Config): Promise<RunningHedgerow> {
     beforeGroup: () => persons.loadsSettled(50),
   });
 
-  const app = await buildApp({ config, log, ch, pg, projects, keys, writer, persons, personProcessor, definitions });
+  const materialized = new MaterializedColumns(ch, log, { max: config.query.materializeMax, threshold: config.query.materializeAfterReads });
+  await materialized.load();
+  const app = await buildApp({ config, log, ch, pg, projects, keys, writer, persons, personProcessor, definitions, materialized });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -65,6 +68,7 @@ export async function startHedgerow(config: Config): Promise<RunningHedgerow> {
       await app.close(); // stop accepting; in-flight requests finish
       await writer.close();
       await definitions.close();
+      await materialized.settled();
       clearInterval(personCopyTimer);
       // Only a complete copy clears the marker; otherwise the next start rebuilds it.
       if (await persons.copies.syncPersons()) fs.rmSync(personCopyMarker, { force: true });

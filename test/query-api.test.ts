@@ -105,6 +105,20 @@ describe('HogQLQuery', () => {
     expect(missing.body.detail).toMatch(/variables\.nope/);
   });
 
+  it('materializes a hot event property into a column and reads the same values from it', async () => {
+    const query = "SELECT properties.plan, properties.$browser, count() FROM events GROUP BY 1, 2 ORDER BY 1, 2";
+    const before = await hogql(server, project.id, query);
+    expect(before.body.clickhouse).not.toContain('mat_plan');
+    let after = before;
+    for (let i = 0; i < 50 && !after.body.clickhouse.includes('mat_plan'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await hogql(server, project.id, query);
+    }
+    expect(after.body.clickhouse).toContain('mat_plan');
+    expect(after.body.results).toEqual(before.body.results);
+    expect(after.body.results).toContainEqual(['pro', null, 1]);
+  });
+
   it('applies {filters} from the query filters', async () => {
     const res = await hogql(server, project.id, 'SELECT count() FROM events WHERE {filters}', {
       filters: { dateRange: { date_from: '-7d' }, properties: [{ key: '$browser', value: 'Chrome', operator: 'exact', type: 'event' }] },

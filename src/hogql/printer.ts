@@ -43,6 +43,10 @@ export interface PrinterOptions {
   timezone: string;
   /** The taxonomy's type of a property, when known (PostHog types property access by it). */
   propertyType?: (kind: 'event' | 'person' | 'group', key: string, groupTypeIndex?: number) => PropertyType | undefined;
+  /** The materialized column holding an event property's text, if there is one (see `materialized-columns.ts`). */
+  materializedProperty?: (key: string) => string | undefined;
+  /** Told of every top-level event property a query reads (what decides which properties get materialized). */
+  onPropertyRead?: (key: string) => void;
 }
 
 export interface OutputColumn {
@@ -120,6 +124,8 @@ interface Source {
   groupTypeIndex?: number;
   /** Lazy joins requested on this source, printed right after it. */
   joins: Map<LazyJoinName, Source>;
+  /** The physical events table read directly (so its materialized columns are there). */
+  direct?: boolean;
   /**
    * For a lazily joined persons/groups table: the property paths read through it, each extracted
    * inside the join's subquery (so the join carries short values, not whole property sets), and
@@ -143,6 +149,12 @@ const RESERVED_ALIASES = new Set(['team_id', 'true', 'false', 'null']);
 const JOIN_TYPE = /^(?:(?:(?:INNER|LEFT|RIGHT|FULL)(?: OUTER)?(?: (?:ANY|ALL|ASOF|SEMI|ANTI))?|(?:ANY|ALL|ASOF|SEMI|ANTI)(?: (?:INNER|LEFT|RIGHT|FULL)(?: OUTER)?)?|CROSS|PASTE) )?JOIN$/;
 const SET_OPERATORS = new Set(['UNION ALL', 'UNION DISTINCT', 'INTERSECT', 'INTERSECT DISTINCT', 'EXCEPT', 'EXCEPT DISTINCT']);
 const NUMBER_LITERAL = /^(?:0[xX][0-9a-fA-F]+|[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?)$/;
+
+/** The text of a JSON property as PostHog reads it, given the printed key arguments (see `propertyText`). */
+export function propertyTextSql(column: string, keyArgs: string[]): string {
+  const token = `JSONExtractRaw(${column}, ${keyArgs.join(', ')})`;
+  return `if(startsWith(${token}, '"'), substring(${token}, 2, length(${token}) - 2), nullIf(nullIf(${token}, ''), 'null'))`;
+}
 
 /** ClickHouse identifiers are always quoted: names come from users, and quoting makes them inert. */
 export function chIdentifier(name: string): string {
@@ -478,6 +490,7 @@ export class ClickHousePrinter {
     if (!virtual || virtual.name === 'numbers') fail(`Unknown table '${name}'`, table);
     const source = this.tableSource(alias, virtual.name);
     if (virtual.name === 'events' && first) {
+      source.direct = true;
       // The fact table is read directly so ClickHouse can use its primary key; the guard goes into WHERE.
       return { source, sql: `events AS ${chIdentifier(alias)} FINAL`, guard: `equals(${chIdentifier(alias)}.team_id, ${Math.trunc(this.options.teamId)})` };
     }
@@ -773,6 +786,12 @@ export class ClickHousePrinter {
           return this.typedProperty(`${alias}.${chIdentifier(entry.column)}`, typedDef, rest);
         }
         if (projection) projection.wholeProperties = true;
+        if (source.table === 'events' && def.column === 'properties' && rest.length === 1 && typeof rest[0] === 'string') {
+          this.options.onPropertyRead?.(rest[0]);
+          const column = source.direct ? this.options.materializedProperty?.(rest[0]) : undefined;
+          // A materialized column holds exactly the text `propertyText` would extract.
+          if (column) return this.typedProperty(`${alias}.${chIdentifier(column)}`, typedDef, rest);
+        }
         return this.properties(`${alias}.${chIdentifier(def.column)}`, typedDef, rest);
       }
       case 'computed':
@@ -811,9 +830,7 @@ export class ClickHousePrinter {
    * quotes gives the same value at about half the cost of the regexp.
    */
   private propertyText(column: string, keys: (string | number)[]): string {
-    const args = keys.map((k) => (typeof k === 'number' ? String(Math.trunc(k)) : this.param(k)));
-    const token = `JSONExtractRaw(${column}, ${args.join(', ')})`;
-    return `if(startsWith(${token}, '"'), substring(${token}, 2, length(${token}) - 2), nullIf(nullIf(${token}, ''), 'null'))`;
+    return propertyTextSql(column, keys.map((k) => (typeof k === 'number' ? String(Math.trunc(k)) : this.param(k))));
   }
 
   /** A property's text typed as the taxonomy says (Numeric, Boolean, DateTime; String otherwise). */

@@ -24,6 +24,8 @@ export function queryRoutes(ctx: ServerContext) {
         teamId: project.id,
         timezone: project.timezone,
         propertyType,
+        materializedProperty: (key) => ctx.materialized.column(key),
+        onPropertyRead: (key) => ctx.materialized.noteRead(key),
         maxExecutionSeconds: ctx.config.query.maxExecutionSeconds,
         maxMemoryBytes: ctx.config.query.maxMemoryBytes,
       },
