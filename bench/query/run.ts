@@ -21,6 +21,9 @@ const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 7));
 const RAW_ONLY = process.env.BENCH_RAW_ONLY === '1';
 const ONLY = process.env.BENCH_QUERIES?.split(',').map((s) => s.trim()).filter(Boolean);
 const COMPILE_REPEATS = 20;
+/** BENCH_MATERIALIZE=$browser,$pathname: give these event properties materialized columns first (before/after runs). */
+const MATERIALIZE = process.env.BENCH_MATERIALIZE?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
+let materializedProperty: ((key: string) => string | undefined) | undefined;
 
 interface Outcome {
   name: string;
@@ -67,7 +70,7 @@ async function runQuery(ch: ChdbDriver, q: BenchQuery, compile: Compile | undefi
     return { name: q.name, status: 'raw only', rows: warm.rows.length, rawP50: median(times) };
   }
 
-  const options = { teamId: TEAM_ID, timezone: TIMEZONE, propertyType };
+  const options = { teamId: TEAM_ID, timezone: TIMEZONE, propertyType, materializedProperty };
   let compiled: ReturnType<Compile>;
   const t0 = performance.now();
   try {
@@ -152,12 +155,30 @@ function printSummary(outcomes: Outcome[], withCompiler: boolean): void {
   }
 }
 
+/** Materializes properties with the product's own MaterializedColumns and waits until every part has them. */
+async function materialize(ch: ChdbDriver, keys: string[]): Promise<(key: string) => string | undefined> {
+  const { MaterializedColumns } = await import('../../src/query/materialized-columns.js');
+  const { createLogger } = await import('../../src/log.js');
+  const columns = new MaterializedColumns(ch, createLogger('warn'), { max: 100, threshold: 1 });
+  await columns.load();
+  const t0 = performance.now();
+  for (const key of keys) await columns.materialize(key);
+  for (;;) {
+    const [row] = await ch.query<{ n: string }>("SELECT count() AS n FROM system.mutations WHERE table = 'events' AND is_done = 0");
+    if (Number(row?.n ?? 0) === 0) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  console.log(`materialized ${keys.join(', ')} in ${fmt((performance.now() - t0) / 1000, 1)} s`);
+  return (key) => columns.column(key);
+}
+
 async function main(): Promise<boolean> {
   const events = requestedEvents();
   console.log(`HogQL query benchmark: ${fmt(events)} events, ${RUNS} runs per side, project ${TEAM_ID}, timezone ${TIMEZONE}, Node ${process.version}`);
   const dataset = await ensureDataset(events);
   printTableSizes(await tableSizes(dataset.ch));
   const compile = RAW_ONLY ? undefined : await loadCompiler();
+  if (MATERIALIZE.length) materializedProperty = await materialize(dataset.ch, MATERIALIZE);
   const queries = ONLY ? QUERIES.filter((q) => ONLY.includes(q.name)) : QUERIES;
   if (ONLY && queries.length !== ONLY.length) throw new Error(`unknown query in BENCH_QUERIES; known: ${QUERIES.map((q) => q.name).join(', ')}`);
   console.log('');
