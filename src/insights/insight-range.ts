@@ -1,4 +1,4 @@
-import type { Expr } from '../hogql/ast.js';
+import { HogQLError, type Expr } from '../hogql/ast.js';
 import { instantExpr, type DateRange } from '../query/date-range.js';
 import { addUnits, localParts, parseDate, startOf, type Unit } from '../query/dates.js';
 import type { Interval } from './insight-schemas.js';
@@ -54,7 +54,7 @@ export function resolveInsightRange(dateRange: DateRange | null | undefined, int
   const buckets: number[] = [];
   for (let b = startOf(from, interval, tz, weekStartDay); b < to; b = addUnits(b, interval as Unit, 1, tz)) {
     buckets.push(b);
-    if (buckets.length > MAX_BUCKETS) throw new Error(`the date range has more than ${MAX_BUCKETS} ${interval}s; choose a larger interval`);
+    if (buckets.length > MAX_BUCKETS) throw new HogQLError('query', `the date range has more than ${MAX_BUCKETS} ${interval}s; choose a larger interval`);
   }
   return { interval, from, to, buckets, timezone: tz, weekStartDay };
 }

@@ -3,6 +3,11 @@ import type { SelectQuery } from '../hogql/ast.js';
 import { actorsQuerySchema, runActorsQuery } from './actors-query.js';
 import { eventsQuerySchema, runEventsQuery } from './events-query.js';
 import { hogqlQuerySchema, runHogQLQuery } from './hogql-query.js';
+import { pathsActors, pathsQuerySchema, runPathsQuery } from '../insights/paths.js';
+import { retentionActors, retentionQuerySchema, runRetentionQuery } from '../insights/retention.js';
+import { lifecycleActors, lifecycleQuerySchema, runLifecycleQuery } from '../insights/lifecycle.js';
+import { runTrendsQuery, trendsActors, trendsQuerySchema } from '../insights/trends.js';
+import { runStickinessQuery, stickinessActors, stickinessQuerySchema } from '../insights/stickiness.js';
 import type { QueryContext } from './query-context.js';
 
 /** What "who is behind this data point" asks of an insight (PostHog's `InsightActorsQuery` and friends). */
@@ -42,4 +47,9 @@ export const queryKinds: Record<string, QueryKind<unknown>> = {
   HogQLQuery: kind({ schema: hogqlQuerySchema, run: runHogQLQuery }),
   EventsQuery: kind({ schema: eventsQuerySchema, run: runEventsQuery }),
   ActorsQuery: kind({ schema: actorsQuerySchema, run: runActorsQuery }),
+  LifecycleQuery: kind({ schema: lifecycleQuerySchema, run: runLifecycleQuery, actors: lifecycleActors }),
+  StickinessQuery: kind({ schema: stickinessQuerySchema, run: runStickinessQuery, actors: stickinessActors }),
+  RetentionQuery: kind({ schema: retentionQuerySchema, run: runRetentionQuery, actors: retentionActors }),
+  PathsQuery: kind({ schema: pathsQuerySchema, run: runPathsQuery, actors: pathsActors }),
+  TrendsQuery: kind({ schema: trendsQuerySchema, run: runTrendsQuery, actors: trendsActors }),
 };

@@ -1,0 +1,399 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, capture } from './helpers/api.js';
+import { postQuery, waitForValue } from './helpers/query.js';
+import { startServer, type TestServer } from './helpers/server.js';
+
+/**
+ * TrendsQuery: every expectation is worked out by hand from the events below (one project per
+ * dataset). The main dataset runs 2024-03-01..03-07 (UTC; Mar 1 is a Friday, Mar 3 a Sunday):
+ *
+ *   u5  $pageview 02-27 10:00 Chrome                       (before the range)
+ *   u1  $pageview 03-01 10:00 Chrome price 10 s1 (person plan pro) ; 03-01 11:00 Chrome price "5" s1 ; 03-03 09:00 Chrome price 20 s4
+ *   u2  $pageview 03-02 10:00 Firefox price "7" s2 (person plan free) ; 03-02 12:00 Firefox (no price) s2
+ *   u3  $pageview 03-03 10:00 (no $browser) s3
+ *   u4  $pageview 03-05 10:00 Safari s5
+ *   signup: u1 03-02 09:00 (acme), u2 03-03 09:00 (acme), u3 03-03 11:00 (globex)
+ *
+ * $pageview per day 03-01..03-07: [2, 2, 2, 0, 1, 0, 0].
+ */
+let server: TestServer;
+
+interface Series {
+  data: number[];
+  labels: string[];
+  days: string[];
+  count: number;
+  label: string;
+  action: Record<string, unknown> | null;
+  filter: Record<string, unknown>;
+  breakdown_value?: string | string[];
+  compare?: boolean;
+  compare_label?: string;
+  aggregated_value?: number;
+  order?: number;
+}
+interface TrendsResponse {
+  results: Series[];
+  hasMore: boolean;
+  hogql: string;
+  resolved_date_range: { date_from: string; date_to: string };
+  timezone: string;
+}
+
+const ev = (who: string, event: string, timestamp: string, properties: Record<string, unknown> = {}) => ({ event, distinct_id: who, timestamp, properties });
+
+const tokens = new Map<number, string>();
+
+async function project(name: string, batch: Record<string, unknown>[], timezone?: string, persons?: number): Promise<number> {
+  const res = await api<{ id: number; api_token: string }>(server, '/api/projects/', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(timezone ? { name: `trends ${name}`, timezone } : { name: `trends ${name}` }),
+  });
+  expect(res.status).toBe(201);
+  tokens.set(res.body.id, res.body.api_token);
+  const sent = await capture(server, '/batch/', JSON.stringify({ api_key: res.body.api_token, batch }));
+  expect(sent.status).toBe(200);
+  await waitForValue(server, res.body.id, 'SELECT count() FROM events', batch.length);
+  if (persons !== undefined) await waitForValue(server, res.body.id, 'SELECT count() FROM persons', persons);
+  return res.body.id;
+}
+
+async function trends(projectId: number, query: Record<string, unknown>): Promise<TrendsResponse> {
+  const res = await postQuery<TrendsResponse>(server, projectId, { kind: 'TrendsQuery', dateRange: { date_from: '2024-03-01', date_to: '2024-03-07' }, ...query });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body;
+}
+
+const pageviews = { kind: 'EventsNode', event: '$pageview' };
+const byValue = (results: Series[]) => Object.fromEntries(results.map((s) => [JSON.stringify(s.breakdown_value), s.data]));
+
+let main: number;
+let newYork: number;
+let merged: number;
+
+beforeAll(async () => {
+  server = await startServer();
+  [main, newYork, merged] = await Promise.all([
+    project(
+      'main',
+      [
+        ev('u5', '$pageview', '2024-02-27T10:00:00Z', { $browser: 'Chrome', $session_id: 's0' }),
+        ev('u1', '$pageview', '2024-03-01T10:00:00Z', { $browser: 'Chrome', price: 10, $session_id: 's1', $set: { plan: 'pro' } }),
+        ev('u1', '$pageview', '2024-03-01T11:00:00Z', { $browser: 'Chrome', price: '5', $session_id: 's1' }),
+        ev('u1', '$pageview', '2024-03-03T09:00:00Z', { $browser: 'Chrome', price: 20, $session_id: 's4' }),
+        ev('u2', '$pageview', '2024-03-02T10:00:00Z', { $browser: 'Firefox', price: '7', $session_id: 's2', $set: { plan: 'free' } }),
+        ev('u2', '$pageview', '2024-03-02T12:00:00Z', { $browser: 'Firefox', $session_id: 's2' }),
+        ev('u3', '$pageview', '2024-03-03T10:00:00Z', { $session_id: 's3' }),
+        ev('u4', '$pageview', '2024-03-05T10:00:00Z', { $browser: 'Safari', $session_id: 's5' }),
+        ev('u1', 'signup', '2024-03-02T09:00:00Z', { $groups: { company: 'acme' } }),
+        ev('u2', 'signup', '2024-03-03T09:00:00Z', { $groups: { company: 'acme' } }),
+        ev('u3', 'signup', '2024-03-03T11:00:00Z', { $groups: { company: 'globex' } }),
+      ],
+      undefined,
+      5,
+    ),
+    // New York leaves standard time on 2024-03-10 at 02:00 (the day has 23 hours).
+    project(
+      'dst',
+      [
+        ev('a', '$pageview', '2024-03-10T04:30:00Z'), // 03-09 23:30 EST
+        ev('a', '$pageview', '2024-03-10T05:30:00Z'), // 03-10 00:30 EST
+        ev('a', '$pageview', '2024-03-10T06:30:00Z'), // 03-10 01:30 EST
+        ev('a', '$pageview', '2024-03-10T07:30:00Z'), // 03-10 03:30 EDT
+        ev('a', '$pageview', '2024-03-11T03:30:00Z'), // 03-10 23:30 EDT
+        ev('a', '$pageview', '2024-03-11T04:30:00Z'), // 03-11 00:30 EDT
+      ],
+      'America/New_York',
+    ),
+    project('merge', [ev('anon-1', '$pageview', '2024-03-01T10:00:00Z'), ev('user-1', '$pageview', '2024-03-01T11:00:00Z'), ev('other', '$pageview', '2024-03-01T13:00:00Z')], undefined, 3),
+  ]);
+  // anon-1 and user-1 become one person: two distinct ids, one person.
+  const sent = await capture(server, '/batch/', JSON.stringify({ api_key: tokens.get(merged), batch: [ev('user-1', '$identify', '2024-03-01T12:00:00Z', { $anon_distinct_id: 'anon-1' })] }));
+  expect(sent.status).toBe(200);
+  await waitForValue(server, merged, "SELECT count(DISTINCT person_id) FROM events WHERE event = '$pageview'", 2);
+}, 60_000);
+afterAll(() => server?.dispose());
+
+describe('TrendsQuery time series', () => {
+  it('counts events per day, zero-filled over the range, in PostHog’s series shape', async () => {
+    const body = await trends(main, { series: [pageviews] });
+    expect(body.results).toHaveLength(1);
+    const s = body.results[0]!;
+    expect(s.data).toEqual([2, 2, 2, 0, 1, 0, 0]);
+    expect(s.count).toBe(7);
+    expect(s.days).toEqual(['2024-03-01', '2024-03-02', '2024-03-03', '2024-03-04', '2024-03-05', '2024-03-06', '2024-03-07']);
+    expect(s.labels[0]).toBe('1-Mar-2024');
+    expect(s.labels[6]).toBe('7-Mar-2024');
+    expect(s.label).toBe('$pageview');
+    expect(s.order).toBe(0);
+    expect(s.breakdown_value).toBeUndefined();
+    expect(s.action).toMatchObject({ id: '$pageview', type: 'events', order: 0, name: '$pageview', math: null, properties: {} });
+    expect((s.action!.days as string[])[0]).toBe('2024-03-01T00:00:00Z');
+    expect(s.filter).toMatchObject({ insight: 'TRENDS', interval: 'day', entity_type: 'events' });
+    expect(body.hasMore).toBe(false);
+    expect(body.resolved_date_range).toEqual({ date_from: '2024-03-01T00:00:00Z', date_to: '2024-03-07T23:59:59.999999Z' });
+    expect(body.hogql).toContain('FROM events');
+  });
+
+  it('sum / avg / hogql math of a numeric property: toFloat, missing values ignored, empty buckets 0', async () => {
+    const body = await trends(main, {
+      series: [
+        { ...pageviews, math: 'sum', math_property: 'price' },
+        { ...pageviews, math: 'avg', math_property: 'price' },
+        { ...pageviews, math: 'max', math_property: 'price' },
+        { ...pageviews, math: 'hogql', math_hogql: 'sum(toFloat(properties.price)) * 2' },
+      ],
+    });
+    expect(body.results.map((s) => s.data)).toEqual([
+      [15, 7, 20, 0, 0, 0, 0],
+      [7.5, 7, 20, 0, 0, 0, 0],
+      [10, 7, 20, 0, 0, 0, 0],
+      [30, 14, 40, 0, 0, 0, 0],
+    ]);
+    expect(body.results[0]!.count).toBe(42);
+    expect(body.results.map((s) => s.order)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('unique_session, per-actor counts and first_time_for_user', async () => {
+    const body = await trends(main, {
+      series: [
+        { ...pageviews, math: 'unique_session' },
+        { ...pageviews, math: 'max_count_per_actor' },
+        { ...pageviews, math: 'first_time_for_user' },
+      ],
+    });
+    // sessions: 03-01 s1; 03-02 s2; 03-03 s3, s4; 03-05 s5
+    expect(body.results[0]!.data).toEqual([1, 1, 2, 0, 1, 0, 0]);
+    // most pageviews by one person per day: u1 2, u2 2, then 1s
+    expect(body.results[1]!.data).toEqual([2, 2, 1, 0, 1, 0, 0]);
+    // u5's first pageview was before the range: not counted
+    expect(body.results[2]!.data).toEqual([1, 1, 1, 0, 1, 0, 0]);
+  });
+
+  it('weekly_active: distinct persons of the 7 days ending on each day, looking back before the range', async () => {
+    const body = await trends(main, { series: [{ ...pageviews, math: 'weekly_active' }] });
+    // 03-01: u5 (02-27), u1; 03-02: + u2; 03-03: + u3; 03-05: u5 leaves (window 02-28..), u4 joins
+    expect(body.results[0]!.data).toEqual([2, 3, 4, 4, 4, 4, 4]);
+  });
+
+  it('week interval: Sunday-aligned buckets; weekly_active degrades to dau', async () => {
+    const body = await trends(main, {
+      interval: 'week',
+      dateRange: { date_from: '2024-02-25', date_to: '2024-03-09' },
+      series: [pageviews, { ...pageviews, math: 'weekly_active' }],
+    });
+    expect(body.results[0]!.days).toEqual(['2024-02-25', '2024-03-03']);
+    expect(body.results[0]!.data).toEqual([5, 3]);
+    // week 02-25: u5, u1, u2; week 03-03: u1, u3, u4
+    expect(body.results[1]!.data).toEqual([3, 3]);
+    expect(body.results[1]!.action).toMatchObject({ math: 'dau' });
+  });
+
+  it('hour interval: hourly buckets labelled with the time', async () => {
+    const body = await trends(main, { interval: 'hour', dateRange: { date_from: '2024-03-01 09:00:00', date_to: '2024-03-01 11:59:59' }, series: [pageviews] });
+    const s = body.results[0]!;
+    expect(s.days).toEqual(['2024-03-01 09:00:00', '2024-03-01 10:00:00', '2024-03-01 11:00:00']);
+    expect(s.labels).toEqual(['1-Mar-2024 09:00', '1-Mar-2024 10:00', '1-Mar-2024 11:00']);
+    expect(s.data).toEqual([0, 1, 1]);
+  });
+
+  it('buckets by the project timezone across a DST change (America/New_York, 2024-03-10)', async () => {
+    const daily = await trends(newYork, { dateRange: { date_from: '2024-03-09', date_to: '2024-03-11' }, series: [pageviews] });
+    expect(daily.results[0]!.days).toEqual(['2024-03-09', '2024-03-10', '2024-03-11']);
+    // UTC days would give [0, 4, 2]
+    expect(daily.results[0]!.data).toEqual([1, 4, 1]);
+    expect(daily.resolved_date_range).toEqual({ date_from: '2024-03-09T00:00:00-05:00', date_to: '2024-03-11T23:59:59.999999-04:00' });
+    expect(daily.timezone).toBe('America/New_York');
+
+    const hourly = await trends(newYork, { interval: 'hour', dateRange: { date_from: '2024-03-10 00:00:00', date_to: '2024-03-10 03:59:59' }, series: [pageviews] });
+    // 02:00 does not exist that night
+    expect(hourly.results[0]!.days).toEqual(['2024-03-10 00:00:00', '2024-03-10 01:00:00', '2024-03-10 03:00:00']);
+    expect(hourly.results[0]!.data).toEqual([1, 1, 1]);
+  });
+
+  it('dau counts persons: two distinct ids merged by $identify are one user', async () => {
+    const body = await trends(merged, { dateRange: { date_from: '2024-03-01', date_to: '2024-03-01' }, series: [{ ...pageviews, math: 'dau' }, pageviews] });
+    expect(body.results[0]!.data).toEqual([2]);
+    expect(body.results[1]!.data).toEqual([3]);
+  });
+
+  it('cumulative display and smoothing intervals', async () => {
+    const cumulative = await trends(main, { series: [pageviews, { ...pageviews, math: 'dau' }], trendsFilter: { display: 'ActionsLineGraphCumulative' } });
+    expect(cumulative.results[0]!.data).toEqual([2, 4, 6, 6, 7, 7, 7]);
+    expect(cumulative.results[0]!.count).toBe(7);
+    // cumulative users: each person once, from their first day
+    expect(cumulative.results[1]!.data).toEqual([1, 2, 3, 3, 4, 4, 4]);
+    const smoothed = await trends(main, { series: [pageviews], trendsFilter: { smoothingIntervals: 2 } });
+    expect(smoothed.results[0]!.data).toEqual([2, 2, 2, 1, 0, 0, 0]);
+  });
+
+  it('unique_group and aggregation_group_type_index count groups', async () => {
+    const signup = { kind: 'EventsNode', event: 'signup' };
+    const body = await trends(main, { series: [{ ...signup, math: 'unique_group', math_group_type_index: 0 }] });
+    expect(body.results[0]!.data).toEqual([0, 1, 2, 0, 0, 0, 0]);
+    const aggregated = await trends(main, { aggregation_group_type_index: 0, series: [{ ...signup, math: 'dau' }], trendsFilter: { display: 'BoldNumber' } });
+    expect(aggregated.results[0]!.aggregated_value).toBe(2);
+  });
+});
+
+describe('TrendsQuery breakdowns', () => {
+  it('breaks down by an event property; a missing property is the null sentinel, shown last', async () => {
+    const body = await trends(main, { series: [pageviews], breakdownFilter: { breakdown: '$browser', breakdown_type: 'event' } });
+    expect(body.results.map((s) => s.breakdown_value)).toEqual(['Chrome', 'Firefox', 'Safari', '$$_posthog_breakdown_null_$$']);
+    expect(body.results.map((s) => s.label)).toEqual(['Chrome', 'Firefox', 'Safari', '$$_posthog_breakdown_null_$$']);
+    expect(byValue(body.results)).toEqual({
+      '"Chrome"': [2, 0, 1, 0, 0, 0, 0],
+      '"Firefox"': [0, 2, 0, 0, 0, 0, 0],
+      '"Safari"': [0, 0, 0, 0, 1, 0, 0],
+      '"$$_posthog_breakdown_null_$$"': [0, 0, 1, 0, 0, 0, 0],
+    });
+    expect(body.hasMore).toBe(false);
+  });
+
+  it('breakdown_limit folds the rest into Other and sets hasMore', async () => {
+    const body = await trends(main, { series: [pageviews], breakdownFilter: { breakdown: '$browser', breakdown_limit: 2 } });
+    expect(body.results.map((s) => s.breakdown_value)).toEqual(['Chrome', 'Firefox', '$$_posthog_breakdown_other_$$']);
+    // Other = Safari (03-05) + no browser (03-03)
+    expect(body.results[2]!.data).toEqual([0, 0, 1, 0, 1, 0, 0]);
+    expect(body.hasMore).toBe(true);
+    const hidden = await trends(main, { series: [pageviews], breakdownFilter: { breakdown: '$browser', breakdown_limit: 2, breakdown_hide_other_aggregation: true } });
+    expect(hidden.results.map((s) => s.breakdown_value)).toEqual(['Chrome', 'Firefox']);
+    expect(hidden.hasMore).toBe(true);
+  });
+
+  it('several breakdowns: values are lists, labels joined with ::, two series prefix the event', async () => {
+    const body = await trends(main, {
+      series: [pageviews, { kind: 'EventsNode', event: 'signup' }],
+      breakdownFilter: { breakdowns: [{ property: '$browser' }, { property: '$session_id', type: 'event_metadata' }] },
+    });
+    const pv = body.results.filter((s) => s.action?.id === '$pageview');
+    expect(pv.map((s) => s.breakdown_value)).toEqual([
+      ['Chrome', 's1'],
+      ['Firefox', 's2'],
+      ['Chrome', 's4'],
+      ['Safari', 's5'],
+      ['$$_posthog_breakdown_null_$$', 's3'],
+    ]);
+    expect(pv[0]!.label).toBe('$pageview - Chrome::s1');
+    expect(pv.map((s) => s.count)).toEqual([2, 2, 1, 1, 1]);
+    const signups = body.results.filter((s) => s.action?.id === 'signup');
+    expect(signups.map((s) => s.breakdown_value)).toEqual([['$$_posthog_breakdown_null_$$', '$$_posthog_breakdown_null_$$']]);
+    expect(signups[0]!.data).toEqual([0, 1, 2, 0, 0, 0, 0]);
+  });
+
+  it('breaks down by a person property (the person’s current value)', async () => {
+    const body = await trends(main, { series: [pageviews], breakdownFilter: { breakdown: 'plan', breakdown_type: 'person' } });
+    expect(body.results.map((s) => [s.breakdown_value, s.data])).toEqual([
+      ['pro', [2, 0, 1, 0, 0, 0, 0]],
+      ['free', [0, 2, 0, 0, 0, 0, 0]],
+      ['$$_posthog_breakdown_null_$$', [0, 0, 1, 0, 1, 0, 0]],
+    ]);
+  });
+
+  it('numeric histogram bins', async () => {
+    const body = await trends(main, { series: [pageviews], breakdownFilter: { breakdown: 'price', breakdown_histogram_bin_count: 2 } });
+    // prices 10, 5, 20, 7: bins [5,12.5) and [12.5,20.01)
+    expect(byValue(body.results)).toEqual({
+      '"[5,12.5]"': [2, 1, 0, 0, 0, 0, 0],
+      '"[12.5,20.01]"': [0, 0, 1, 0, 0, 0, 0],
+      '"$$_posthog_breakdown_null_$$"': [0, 1, 1, 0, 1, 0, 0],
+    });
+  });
+});
+
+describe('TrendsQuery compare, formulas and total values', () => {
+  it('compares with the previous period of the same length', async () => {
+    const body = await trends(main, { dateRange: { date_from: '2024-03-04', date_to: '2024-03-07' }, series: [pageviews], compareFilter: { compare: true } });
+    expect(body.results.map((s) => [s.compare, s.compare_label, s.days[0], s.data, s.count])).toEqual([
+      [true, 'current', '2024-03-04', [0, 1, 0, 0], 1],
+      [true, 'previous', '2024-02-29', [0, 2, 2, 2], 6],
+    ]);
+    const shifted = await trends(main, { dateRange: { date_from: '2024-03-04', date_to: '2024-03-07' }, series: [pageviews], compareFilter: { compare: true, compare_to: '-1w' } });
+    expect(shifted.results[1]!.days).toEqual(['2024-02-26', '2024-02-27', '2024-02-28', '2024-02-29']);
+    expect(shifted.results[1]!.data).toEqual([0, 1, 0, 0]);
+  });
+
+  it('formula A/B per bucket (division by zero gives 0), and per breakdown value', async () => {
+    const body = await trends(main, { series: [pageviews, { kind: 'EventsNode', event: 'signup' }], trendsFilter: { formula: 'A/B' } });
+    // A = [2,2,2,0,1,0,0], B = [0,1,2,0,0,0,0]
+    expect(body.results).toHaveLength(1);
+    expect(body.results[0]!.data).toEqual([0, 2, 1, 0, 0, 0, 0]);
+    expect(body.results[0]!.count).toBe(3);
+    expect(body.results[0]!.label).toBe('Formula (A/B)');
+    expect(body.results[0]!.action).toBeNull();
+
+    const both = await trends(main, {
+      series: [pageviews, { ...pageviews, math: 'dau' }],
+      breakdownFilter: { breakdown: '$browser' },
+      trendsFilter: { formulaNodes: [{ formula: '(A - B) * 10', custom_name: 'extra views' }] },
+    });
+    // events minus persons per browser per day: Chrome 03-01 2-1; Firefox 03-02 2-1
+    expect(byValue(both.results)).toEqual({
+      '"Chrome"': [10, 0, 0, 0, 0, 0, 0],
+      '"Firefox"': [0, 10, 0, 0, 0, 0, 0],
+      '"Safari"': [0, 0, 0, 0, 0, 0, 0],
+      '"$$_posthog_breakdown_null_$$"': [0, 0, 0, 0, 0, 0, 0],
+    });
+    expect(both.results[0]!.label).toBe('extra views');
+  });
+
+  it('total-value displays give one aggregated value over the whole range', async () => {
+    const bold = await trends(main, { series: [{ ...pageviews, math: 'dau' }], trendsFilter: { display: 'BoldNumber' } });
+    // u1..u4 (u5 is before the range); the sum of daily dau would be 1+1+2+1 = 5
+    expect(bold.results[0]).toMatchObject({ aggregated_value: 4, data: [], count: 0, label: '$pageview' });
+    const pie = await trends(main, { series: [pageviews], breakdownFilter: { breakdown: '$browser' }, trendsFilter: { display: 'ActionsPie' } });
+    expect(pie.results.map((s) => [s.breakdown_value, s.aggregated_value])).toEqual([
+      ['Chrome', 3],
+      ['Firefox', 2],
+      ['Safari', 1],
+      ['$$_posthog_breakdown_null_$$', 1],
+    ]);
+  });
+});
+
+describe('drill-down and bad input', () => {
+  async function actors(source: Record<string, unknown>, extra: Record<string, unknown>): Promise<string[]> {
+    const res = await postQuery<{ results: [{ distinct_ids: string[] }][] }>(server, main, {
+      kind: 'ActorsQuery',
+      select: ['person'],
+      source: { kind: 'InsightActorsQuery', source: { kind: 'TrendsQuery', dateRange: { date_from: '2024-03-01', date_to: '2024-03-07' }, ...source }, ...extra },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return res.body.results.map((r) => r[0].distinct_ids[0]!).sort();
+  }
+
+  it('ActorsQuery over an InsightActorsQuery lists who is behind a data point', async () => {
+    const limited = { series: [pageviews], breakdownFilter: { breakdown: '$browser', breakdown_limit: 2 } };
+    expect(await actors(limited, { day: '2024-03-02', breakdown: 'Firefox' })).toEqual(['u2']);
+    expect(await actors(limited, { day: '2024-03-03', breakdown: 'Chrome' })).toEqual(['u1']);
+    // Other on 03-03: the pageview without a browser
+    expect(await actors(limited, { day: '2024-03-03', breakdown: '$$_posthog_breakdown_other_$$' })).toEqual(['u3']);
+    expect(await actors({ series: [pageviews], breakdownFilter: { breakdown: '$browser' } }, { day: '2024-03-03', breakdown: '$$_posthog_breakdown_null_$$' })).toEqual(['u3']);
+    // series 1 (signup) on 03-03
+    expect(await actors({ series: [pageviews, { kind: 'EventsNode', event: 'signup' }] }, { day: '2024-03-03', series: 1 })).toEqual(['u2', 'u3']);
+    // weekly active on 03-05: the window 02-28..03-05
+    expect(await actors({ series: [{ ...pageviews, math: 'weekly_active' }] }, { day: '2024-03-05' })).toEqual(['u1', 'u2', 'u3', 'u4']);
+    // previous period of 03-04..03-07 is 02-29..03-03
+    expect(await actors({ dateRange: { date_from: '2024-03-04', date_to: '2024-03-07' }, series: [pageviews], compareFilter: { compare: true } }, { day: '2024-03-01', compare: 'previous' })).toEqual(['u1']);
+  });
+
+  it('answers bad input with a clear 400', async () => {
+    const bad = async (query: Record<string, unknown>, detail: RegExp) => {
+      const res = await postQuery(server, main, { kind: 'TrendsQuery', series: [pageviews], ...query });
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      expect(res.body.detail).toMatch(detail);
+    };
+    await bad({ series: [] }, /series/);
+    await bad({ series: undefined }, /series/);
+    await bad({ interval: 'fortnight' }, /interval/);
+    await bad({ dateRange: { date_from: 'last tuesday' } }, /date_from/);
+    await bad({ series: [{ kind: 'ActionsNode', id: 1 }] }, /actions/i);
+    await bad({ series: [{ ...pageviews, math: 'sum' }] }, /math_property/);
+    await bad({ series: [{ ...pageviews, math: 'median_count_per_person' }] }, /math/);
+    await bad({ trendsFilter: { formula: 'A + C' } }, /series C/);
+    await bad({ trendsFilter: { display: 'Spaghetti' } }, /display/);
+    await bad({ breakdownFilter: { breakdown: 3, breakdown_type: 'cohort' } }, /cohort/);
+    await bad({ interval: 'minute', dateRange: { date_from: '2024-01-01', date_to: '2024-03-01' } }, /minutes/);
+  });
+});
