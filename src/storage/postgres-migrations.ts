@@ -140,6 +140,74 @@ export const postgresMigrations: Migration[] = [
       CREATE INDEX event_properties_property ON event_properties (team_id, property);
     `,
   },
+  {
+    version: 5,
+    name: 'saved insights, dashboards, tiles, insight result cache',
+    // PostHog's posthog_dashboarditem (insights), posthog_dashboard and posthog_dashboardtile. Results
+    // are cached per insight and query hash (the hash covers dashboard filter overrides and the
+    // timezone); the response is kept as JSON text (jsonb would refuse NUL escapes in results).
+    sql: `
+      CREATE TABLE insights (
+        id serial PRIMARY KEY,
+        short_id text NOT NULL UNIQUE,
+        team_id integer NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        name text,
+        derived_name text,
+        description text NOT NULL DEFAULT '',
+        query jsonb,
+        filters jsonb NOT NULL DEFAULT '{}',
+        tags text[] NOT NULL DEFAULT '{}',
+        favorited boolean NOT NULL DEFAULT false,
+        saved boolean NOT NULL DEFAULT false,
+        deleted boolean NOT NULL DEFAULT false,
+        "order" integer,
+        created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        created_by integer REFERENCES users(id) ON DELETE SET NULL,
+        last_modified_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        last_modified_by integer REFERENCES users(id) ON DELETE SET NULL,
+        last_viewed_at timestamptz
+      );
+      CREATE INDEX insights_team ON insights (team_id, last_modified_at DESC) WHERE NOT deleted;
+      CREATE TABLE dashboards (
+        id serial PRIMARY KEY,
+        team_id integer NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        name text,
+        description text NOT NULL DEFAULT '',
+        pinned boolean NOT NULL DEFAULT false,
+        filters jsonb NOT NULL DEFAULT '{}',
+        variables jsonb NOT NULL DEFAULT '{}',
+        tags text[] NOT NULL DEFAULT '{}',
+        deleted boolean NOT NULL DEFAULT false,
+        creation_mode text NOT NULL DEFAULT 'default',
+        restriction_level smallint NOT NULL DEFAULT 21,
+        created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        created_by integer REFERENCES users(id) ON DELETE SET NULL,
+        last_accessed_at timestamptz
+      );
+      CREATE INDEX dashboards_team ON dashboards (team_id) WHERE NOT deleted;
+      CREATE TABLE dashboard_tiles (
+        id serial PRIMARY KEY,
+        dashboard_id integer NOT NULL REFERENCES dashboards(id) ON DELETE CASCADE,
+        insight_id integer REFERENCES insights(id) ON DELETE CASCADE,
+        text jsonb,
+        layouts jsonb NOT NULL DEFAULT '{}',
+        color text,
+        show_description boolean,
+        created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        last_modified_at timestamptz NOT NULL DEFAULT clock_timestamp()
+      );
+      CREATE UNIQUE INDEX dashboard_tiles_insight ON dashboard_tiles (dashboard_id, insight_id) WHERE insight_id IS NOT NULL;
+      CREATE INDEX dashboard_tiles_by_insight ON dashboard_tiles (insight_id) WHERE insight_id IS NOT NULL;
+      CREATE TABLE insight_cache (
+        team_id integer NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        insight_id integer NOT NULL REFERENCES insights(id) ON DELETE CASCADE,
+        query_hash text NOT NULL,
+        response text NOT NULL,
+        last_refresh timestamptz NOT NULL,
+        PRIMARY KEY (team_id, insight_id, query_hash)
+      );
+    `,
+  },
 ];
 
 export async function migratePostgres(pg: Postgres, log: Logger): Promise<void> {

@@ -6,11 +6,13 @@ import type { Project } from '../../metadata/projects.js';
 import type { ServerContext } from '../context.js';
 import { jsonBody, requireProject } from '../auth.js';
 
-/** `POST /api/projects/:id/query/` (and `/api/environments/…`, and the kind-scoped `/query/:kind/`). */
-export function queryRoutes(ctx: ServerContext) {
+/**
+ * Builds the QueryContext a request runs with (shared by `/query/` and the saved-insight routes).
+ * "now" is fixed when the context is built.
+ */
+export function queryContextBuilder(ctx: ServerContext): (project: Project) => Promise<QueryContext> {
   const persons = new PersonQueries(ctx.pg);
-
-  async function queryContext(project: Project): Promise<QueryContext> {
+  return async function queryContext(project: Project): Promise<QueryContext> {
     await ctx.definitions.ensureLoaded(project.id);
     const propertyType: QueryContext['propertyType'] = (kind, key, groupTypeIndex) => ctx.definitions.propertyType(project.id, kind, key, groupTypeIndex);
     return {
@@ -24,13 +26,16 @@ export function queryRoutes(ctx: ServerContext) {
         teamId: project.id,
         timezone: project.timezone,
         propertyType,
-        materializedProperty: (key) => ctx.materialized.column(key),
-        onPropertyRead: (key) => ctx.materialized.noteRead(key),
         maxExecutionSeconds: ctx.config.query.maxExecutionSeconds,
         maxMemoryBytes: ctx.config.query.maxMemoryBytes,
       },
     };
-  }
+  };
+}
+
+/** `POST /api/projects/:id/query/` (and `/api/environments/…`, and the kind-scoped `/query/:kind/`). */
+export function queryRoutes(ctx: ServerContext) {
+  const queryContext = queryContextBuilder(ctx);
 
   return async function routes(app: FastifyInstance): Promise<void> {
     for (const prefix of ['/api/projects', '/api/environments']) {
