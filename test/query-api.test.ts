@@ -129,6 +129,30 @@ describe('HogQLQuery', () => {
   });
 });
 
+describe('project settings used by queries', () => {
+  it('PATCH sets the timezone and test-account filters that filterTestAccounts applies', async () => {
+    const p = await createProject(server, 'settings');
+    const batch = [
+      { event: 'x', distinct_id: 'real', properties: { $host: 'app.example.com' }, timestamp: '2024-05-01T23:30:00Z' },
+      { event: 'x', distinct_id: 'dev', properties: { $host: 'localhost' }, timestamp: '2024-05-01T23:30:00Z' },
+    ];
+    expect((await capture(server, '/batch/', JSON.stringify({ api_key: p.api_token, batch }))).status).toBe(200);
+    await waitForValue(server, p.id, 'SELECT count() FROM events', 2);
+    const patched = await api<{ timezone: string; test_account_filters: unknown[] }>(server, `/api/projects/${p.id}/`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ timezone: 'Asia/Tokyo', test_account_filters: [{ key: '$host', value: 'localhost', operator: 'is_not', type: 'event' }] }),
+    });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    expect(patched.body).toMatchObject({ timezone: 'Asia/Tokyo', test_account_filters: [{ key: '$host', operator: 'is_not' }] });
+    const filtered = await hogql(server, p.id, 'SELECT count(), any(toDate(timestamp)) FROM events WHERE {filters}', { filters: { filterTestAccounts: true } });
+    // 23:30 UTC on May 1st is May 2nd in Tokyo
+    expect(filtered.body.results).toEqual([[1, '2024-05-02']]);
+    const bad = await api(server, `/api/projects/${p.id}/`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ timezone: 'Mars/Olympus' }) });
+    expect(bad.status).toBe(400);
+  });
+});
+
 describe('EventsQuery', () => {
   it('lists events of the last 24 hours with * and person columns', async () => {
     const res = await postQuery<{ results: any[][]; columns: string[]; types: string[] }>(server, project.id, {

@@ -10,6 +10,7 @@ import { createLogger } from '../../src/log.js';
 import type { Project } from '../../src/metadata/projects.js';
 import type { PersonQueries } from '../../src/persons/person-queries.js';
 import { queryKinds } from '../../src/query/kinds.js';
+import { MaterializedColumns } from '../../src/query/materialized-columns.js';
 import type { QueryContext } from '../../src/query/query-context.js';
 import { parseKind } from '../../src/query/validate.js';
 import { compareResults, type Row } from './compare.js';
@@ -33,6 +34,8 @@ const ALL: InsightBenchCase[] = [...trends, ...retentionLifecycleStickiness, ...
 const TARGET_MS: Record<string, number> = { TrendsQuery: 300, FunnelsQuery: 1500, RetentionQuery: 1000 };
 
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
+/** BENCH_MATERIALIZED=1: let the compiler read the materialized property columns the dataset has (see bench:query's BENCH_MATERIALIZE). */
+const USE_MATERIALIZED = process.env.BENCH_MATERIALIZED === '1';
 const ONLY = process.env.BENCH_CASES?.split(',').map((s) => s.trim()).filter(Boolean);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
@@ -50,6 +53,8 @@ async function main(): Promise<boolean> {
     createdAt: new Date(0).toISOString(),
   };
   const log = createLogger('warn');
+  const materialized = new MaterializedColumns(ch, log, { max: 0, threshold: Number.POSITIVE_INFINITY });
+  if (USE_MATERIALIZED) await materialized.load();
   const ctx: QueryContext = {
     project,
     ch,
@@ -58,7 +63,14 @@ async function main(): Promise<boolean> {
     persons: undefined as unknown as PersonQueries,
     propertyType,
     now: new Date(Date.UTC(2026, 10, 1, 12)),
-    compileOptions: { teamId: TEAM_ID, timezone: TIMEZONE, propertyType, maxExecutionSeconds: 120, maxMemoryBytes: 8 * 1024 ** 3 },
+    compileOptions: {
+      teamId: TEAM_ID,
+      timezone: TIMEZONE,
+      propertyType,
+      materializedProperty: (key) => materialized.column(key),
+      maxExecutionSeconds: 120,
+      maxMemoryBytes: 8 * 1024 ** 3,
+    },
   };
   const rows: string[] = [];
   let failed = 0;

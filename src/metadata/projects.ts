@@ -77,6 +77,16 @@ export class ProjectStore {
     return rows.map(fromRow);
   }
 
+  /** Changes settings; returns the updated project (or undefined if it does not exist). */
+  async update(id: number, changes: { name?: string; timezone?: string; testAccountFilters?: unknown[] }): Promise<Project | undefined> {
+    const [row] = await this.pg.query<ProjectRow>(
+      `UPDATE projects SET name = COALESCE($2, name), timezone = COALESCE($3, timezone), test_account_filters = COALESCE($4::jsonb, test_account_filters)
+        WHERE id = $1 RETURNING ${COLUMNS}`,
+      [id, changes.name ?? null, changes.timezone ?? null, changes.testAccountFilters ? JSON.stringify(changes.testAccountFilters) : null],
+    );
+    return row ? this.remember(fromRow(row)) : undefined;
+  }
+
   async create(
     input: { organizationId: string; name: string; timezone?: string; apiToken?: string },
     db: Queryable = this.pg,

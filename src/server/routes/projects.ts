@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { HedgerowError } from '../../errors.js';
+import { propertyFilterSchema } from '../../hogql/property-filters.js';
 import type { Project } from '../../metadata/projects.js';
 import type { ServerContext } from '../context.js';
 import { actorOf, jsonBody, requireProject, requireScope, visibleProjects } from '../auth.js';
@@ -15,6 +16,9 @@ export function serializeProject(p: Project): Record<string, unknown> {
     name: p.name,
     api_token: p.apiToken,
     timezone: p.timezone,
+    test_account_filters: p.testAccountFilters,
+    test_account_filters_default_checked: false,
+    week_start_day: 0,
     created_at: p.createdAt,
   };
 }
@@ -33,6 +37,21 @@ const createProject = z.object({
   timezone: z.string().refine(isTimeZone, 'not an IANA time zone').optional(),
 });
 
+const updateProject = z.object({
+  name: z.string().trim().min(1).max(200).optional(),
+  timezone: z.string().refine(isTimeZone, 'not an IANA time zone').optional(),
+  test_account_filters: z.array(propertyFilterSchema).max(100).optional(),
+});
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new HedgerowError('invalid_input', `${issue.path.join('.') || 'body'}: ${issue.message}`, issue.path.join('.') || null);
+  }
+  return parsed.data;
+}
+
 export function projectRoutes(ctx: ServerContext) {
   return async function routes(app: FastifyInstance): Promise<void> {
     app.get('/api/projects', async (request) => {
@@ -50,13 +69,23 @@ export function projectRoutes(ctx: ServerContext) {
       const actor = actorOf(request);
       requireScope(actor, 'project:write');
       if (actor.scopedTeams) throw new HedgerowError('permission_denied', 'A key scoped to projects cannot create projects.');
-      const parsed = createProject.safeParse(jsonBody(request));
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw new HedgerowError('invalid_input', `${issue.path.join('.') || 'body'}: ${issue.message}`, issue.path.join('.') || null);
-      }
-      const project = await ctx.projects.create({ organizationId: actor.organizationId, ...parsed.data });
+      const project = await ctx.projects.create({ organizationId: actor.organizationId, ...parseBody(createProject, jsonBody(request)) });
       return reply.status(201).send(serializeProject(project));
     });
+
+    // Project settings: name, timezone (bucketing of every insight), test-account filters (`filterTestAccounts`).
+    for (const prefix of ['/api/projects', '/api/environments']) {
+      app.patch<{ Params: { project_id: string } }>(`${prefix}/:project_id`, async (request) => {
+        const project = await requireProject(ctx, request, request.params.project_id, 'project:write');
+        const body = parseBody(updateProject, jsonBody(request));
+        const updated = await ctx.projects.update(project.id, {
+          name: body.name,
+          timezone: body.timezone,
+          testAccountFilters: body.test_account_filters,
+        });
+        if (!updated) throw new HedgerowError('not_found', `Project ${project.id} not found.`);
+        return serializeProject(updated);
+      });
+    }
   };
 }

@@ -26,6 +26,8 @@ export function queryContextBuilder(ctx: ServerContext): (project: Project) => P
         teamId: project.id,
         timezone: project.timezone,
         propertyType,
+        materializedProperty: (key) => ctx.materialized.column(key),
+        onPropertyRead: (key) => ctx.materialized.noteRead(key),
         maxExecutionSeconds: ctx.config.query.maxExecutionSeconds,
         maxMemoryBytes: ctx.config.query.maxMemoryBytes,
       },
