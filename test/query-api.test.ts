@@ -129,6 +129,34 @@ describe('HogQLQuery', () => {
   });
 });
 
+describe('element property filters', () => {
+  it('match the tag, text and href of any element in the autocapture chain', async () => {
+    const p = await createProject(server, 'elements');
+    const batch = [
+      { event: '$autocapture', distinct_id: 'a', properties: { $elements_chain: 'a.nav:attr__href="/pricing"href="/pricing"nth-child="1"text="See \\"plans\\""' }, timestamp: '2024-05-01T10:00:00Z' },
+      { event: '$autocapture', distinct_id: 'a', properties: { $elements_chain: 'button.primary:nth-child="2"text="Sign up";div:nth-child="1"' }, timestamp: '2024-05-01T10:01:00Z' },
+      { event: '$pageview', distinct_id: 'a', properties: {}, timestamp: '2024-05-01T10:02:00Z' },
+    ];
+    expect((await capture(server, '/batch/', JSON.stringify({ api_key: p.api_token, batch }))).status).toBe(200);
+    await waitForValue(server, p.id, 'SELECT count() FROM events', 3);
+    const count = async (filter: Record<string, unknown>) => {
+      const res = await hogql(server, p.id, 'SELECT count() FROM events WHERE {filters}', { filters: { properties: [{ type: 'element', ...filter }] } });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body.results[0]![0];
+    };
+    expect(await count({ key: 'tag_name', value: ['button'], operator: 'exact' })).toBe(1);
+    expect(await count({ key: 'tag_name', value: 'div', operator: 'exact' })).toBe(1);
+    expect(await count({ key: 'text', value: 'sign', operator: 'icontains' })).toBe(1);
+    expect(await count({ key: 'text', value: 'See \\"plans\\"', operator: 'exact' })).toBe(1);
+    expect(await count({ key: 'href', value: '/pricing', operator: 'exact' })).toBe(1);
+    expect(await count({ key: 'href', value: '^/pri', operator: 'regex' })).toBe(1);
+    expect(await count({ key: 'href', operator: 'is_not_set' })).toBe(2);
+    expect(await count({ key: 'tag_name', value: 'a', operator: 'is_not' })).toBe(2);
+    const bad = await hogql(server, p.id, 'SELECT count() FROM events WHERE {filters}', { filters: { properties: [{ type: 'element', key: 'selector', value: 'a.nav' }] } });
+    expect(bad.status).toBe(400);
+  });
+});
+
 describe('project settings used by queries', () => {
   it('PATCH sets the timezone and test-account filters that filterTestAccounts applies', async () => {
     const p = await createProject(server, 'settings');

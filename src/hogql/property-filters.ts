@@ -113,8 +113,56 @@ function target(p: PropertyFilter, ctx: FilterContext): { field: Expr; kind?: 'e
   }
 }
 
+/** Where each autocapture element attribute sits in `elements_chain` (`tag.class:attr="v"href="…"text="…";…`). */
+const ELEMENT_PATTERNS: Record<string, string> = {
+  tag_name: '(?:^|;)([a-zA-Z0-9_-]+)[.:]',
+  text: '(?::|")text="((?:[^"\\\\]|\\\\.)*)"',
+  href: '(?::|")href="((?:[^"\\\\]|\\\\.)*)"',
+};
+
+/** Element filters match any element of the event's autocapture chain, as PostHog's do. */
+function elementToExpr(p: PropertyFilter, operator: PropertyOperator, values: (string | number | boolean | null)[]): Expr {
+  const pattern = ELEMENT_PATTERNS[p.key];
+  if (!pattern) throw new HogQLError('query', `element filters on '${p.key}' are not supported (supported: ${Object.keys(ELEMENT_PATTERNS).join(', ')})`);
+  const items: Expr = call('extractAll', { node: 'Field', chain: ['elements_chain'] }, c(pattern));
+  const x: Expr = { node: 'Field', chain: ['x'] };
+  const any = (cond: Expr): Expr => call('arrayExists', { node: 'Lambda', args: ['x'], expr: cond }, items);
+  const needValue = () => {
+    if (values.length === 0) throw new HogQLError('query', `element filter '${p.key}' with operator '${operator}' needs a value`);
+    return values.map((v) => c(String(v)));
+  };
+  switch (operator) {
+    case 'exact':
+    case 'is_not': {
+      const found = any({ node: 'CompareOperation', op: 'in', left: x, right: { node: 'Tuple', exprs: needValue() } });
+      return operator === 'exact' ? found : { node: 'Not', expr: found };
+    }
+    case 'icontains':
+    case 'not_icontains': {
+      needValue();
+      const found = any({ node: 'CompareOperation', op: 'ilike', left: x, right: c(`%${String(values[0])}%`) });
+      return operator === 'icontains' ? found : { node: 'Not', expr: found };
+    }
+    case 'regex':
+    case 'not_regex': {
+      const found = any({ node: 'CompareOperation', op: '=~', left: x, right: needValue()[0]! });
+      return operator === 'regex' ? found : { node: 'Not', expr: found };
+    }
+    case 'is_set':
+    case 'is_not_set':
+      return { node: 'CompareOperation', op: operator === 'is_set' ? '>' : '==', left: call('length', items), right: c(0) };
+    default:
+      throw new HogQLError('query', `element filters do not support the operator '${operator}'`);
+  }
+}
+
 export function propertyToExpr(p: PropertyFilter, ctx: FilterContext): Expr {
   if (p.type === 'hogql') return parseExpr(p.key);
+  if (p.type === 'element') {
+    if (ctx.scope !== 'events') throw new HogQLError('query', 'element filters apply to events only');
+    const values = Array.isArray(p.value) ? p.value : p.value === undefined ? [] : [p.value];
+    return elementToExpr(p, p.operator ?? 'exact', values);
+  }
   const operator: PropertyOperator = p.operator ?? 'exact';
   const t = target(p, ctx);
   const type = t.kind ? ctx.propertyType?.(t.kind, p.key, t.groupTypeIndex) : undefined;
