@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, capture, createProject } from './helpers/api.js';
 import { postQuery, waitForValue } from './helpers/query.js';
+import { scenarioProject } from './helpers/scenario.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -28,19 +29,8 @@ async function send(token: string, batch: Record<string, unknown>[]) {
   expect(res.status).toBe(200);
 }
 
-async function scenario(name: string, batch: Record<string, unknown>[], timezone?: string): Promise<number> {
-  let project: { id: number; api_token: string };
-  if (timezone) {
-    const res = await api<{ id: number; api_token: string }>(server, '/api/projects/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `lifecycle ${name}`, timezone }) });
-    expect(res.status).toBe(201);
-    project = res.body;
-  } else project = await createProject(server, `lifecycle ${name}`);
-  // one person at a time, in time order, so created_at is each person's first event
-  await send(project.api_token, batch);
-  await waitForValue(server, project.id, 'SELECT count() FROM events', batch.length);
-  // persons reach ClickHouse a moment after their events (personless events make none)
-  await waitForValue(server, project.id, 'SELECT count() FROM persons', new Set(batch.filter((e) => (e.properties as Record<string, unknown>).$process_person_profile !== false).map((e) => e.distinct_id)).size);
-  return project.id;
+function scenario(name: string, batch: Record<string, unknown>[], timezone?: string): Promise<number> {
+  return scenarioProject(server, `lifecycle ${name}`, batch, timezone);
 }
 
 async function lifecycle(projectId: number, extra: Record<string, unknown> = {}) {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capture, createProject } from './helpers/api.js';
 import { postQuery, waitForValue } from './helpers/query.js';
+import { scenarioProject } from './helpers/scenario.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -24,14 +25,8 @@ const day = (d: number, hour = 12) => new Date(Date.UTC(2024, 0, 1 + d, hour)).t
 const ev = (who: string, event: string, d: number, hour = 12, props: Record<string, unknown> = {}) => ({ event, distinct_id: who, properties: { $set: { name: who }, ...props }, timestamp: day(d, hour) });
 const pv = (who: string, d: number, hour = 12) => ev(who, '$pageview', d, hour);
 
-async function scenario(name: string, batch: Record<string, unknown>[]): Promise<number> {
-  const project = await createProject(server, `stickiness ${name}`);
-  const res = await capture(server, '/batch/', JSON.stringify({ api_key: project.api_token, batch }));
-  expect(res.status).toBe(200);
-  await waitForValue(server, project.id, 'SELECT count() FROM events', batch.length);
-  // persons reach ClickHouse a moment after their events
-  await waitForValue(server, project.id, 'SELECT count() FROM persons', new Set(batch.map((e) => e.distinct_id)).size);
-  return project.id;
+function scenario(name: string, batch: Record<string, unknown>[]): Promise<number> {
+  return scenarioProject(server, `stickiness ${name}`, batch);
 }
 
 const PV = { kind: 'EventsNode', event: '$pageview' };

@@ -6,19 +6,8 @@
  * limit, edges counted per session with the average time between steps, the heaviest `edgeLimit`,
  * and only edges reachable from a first step (PostHog's `validate_results`).
  */
-import { TEAM_ID, TIMEZONE } from './spec.js';
+import { TZ, overrides, team, type InsightBenchCase } from './insight-case.js';
 
-export interface InsightBenchCase {
-  name: string;
-  query: Record<string, unknown>;
-  raw: string;
-  fromResult(result: any): unknown[][];
-}
-
-const TZ = `'${TIMEZONE}'`;
-const team = `team_id = ${TEAM_ID}`;
-const overrides = `(SELECT distinct_id, argMax(person_id, version) AS person_id FROM person_distinct_id_overrides
-     WHERE ${team} GROUP BY distinct_id HAVING argMax(is_deleted, version) = 0)`;
 
 interface RawOptions {
   /** SQL condition on `e.event`. */

@@ -7,20 +7,8 @@
  * Rows compared: retention `[cohort, k, actors]`, lifecycle `[bucket, status, |count|]`,
  * stickiness `[k, actors]` — zero cells left out on both sides.
  */
-import { TEAM_ID, TIMEZONE } from './spec.js';
+import { TZ, at, overrides, team, type InsightBenchCase } from './insight-case.js';
 
-export interface InsightBenchCase {
-  name: string;
-  query: Record<string, unknown>;
-  raw: string;
-  fromResult(result: any): unknown[][];
-}
-
-const TZ = `'${TIMEZONE}'`;
-const team = `team_id = ${TEAM_ID}`;
-const overrides = `(SELECT distinct_id, argMax(person_id, version) AS person_id FROM person_distinct_id_overrides
-     WHERE ${team} GROUP BY distinct_id HAVING argMax(is_deleted, version) = 0)`;
-const at = (wallTime: string) => `toDateTime64('${wallTime}', 6, ${TZ})`;
 const localDate = (column: string) => `toDate(toTimeZone(${column}, ${TZ}))`;
 
 /** (pid, local day index from `base`, timestamp) of the `$pageview`s in [from, to) local wall times. */

@@ -14,18 +14,12 @@ import { MaterializedColumns } from '../../src/query/materialized-columns.js';
 import type { QueryContext } from '../../src/query/query-context.js';
 import { parseKind } from '../../src/query/validate.js';
 import { compareResults, type Row } from './compare.js';
+import type { InsightBenchCase } from './insight-case.js';
 import { ensureDataset, fmt, requestedEvents } from './dataset.js';
 import { cases as paths } from './insights-paths.js';
 import { cases as retentionLifecycleStickiness } from './insights-retention.js';
 import { cases as trends } from './insights-trends.js';
 import { propertyType, TEAM_ID, TIMEZONE } from './spec.js';
-
-interface InsightBenchCase {
-  name: string;
-  query: Record<string, unknown>;
-  raw: string;
-  fromResult(result: any): unknown[][];
-}
 
 /** Every case, each run by the kind its query names. */
 const ALL: InsightBenchCase[] = [...trends, ...retentionLifecycleStickiness, ...paths];

@@ -7,21 +7,8 @@
  * `fromResult` flattens the response into rows `[breakdown value?, bucket, value]`, dropping the
  * zero-filled buckets (the hand-written SQL has no rows for them).
  */
-import { TEAM_ID, TIMEZONE } from './spec.js';
+import { TZ, at, between, overrides, team, type InsightBenchCase } from './insight-case.js';
 
-export interface InsightBenchCase {
-  name: string;
-  query: Record<string, unknown>;
-  raw: string;
-  fromResult(result: any): unknown[][];
-}
-
-const TZ = `'${TIMEZONE}'`;
-const team = `team_id = ${TEAM_ID}`;
-const at = (wallTime: string) => `toDateTime64('${wallTime}', 6, ${TZ})`;
-const between = (from: string, to: string, column = 'timestamp') => `${column} >= ${at(from)} AND ${column} < ${at(to)}`;
-const overrides = `(SELECT distinct_id, argMax(person_id, version) AS person_id FROM person_distinct_id_overrides
-     WHERE ${team} GROUP BY distinct_id HAVING argMax(is_deleted, version) = 0)`;
 const personId = `if(o.distinct_id != '', o.person_id, e.person_id)`;
 const localDay = (column = 'timestamp') => `toString(toDate(toTimeZone(${column}, ${TZ})))`;
 
