@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, capture, createProject } from './helpers/api.js';
+import { capture, createProject } from './helpers/api.js';
 import { postQuery, waitForValue } from './helpers/query.js';
 import { scenarioProject } from './helpers/scenario.js';
 import { startServer, type TestServer } from './helpers/server.js';

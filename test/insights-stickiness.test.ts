@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { capture, createProject } from './helpers/api.js';
-import { postQuery, waitForValue } from './helpers/query.js';
+import { postQuery } from './helpers/query.js';
 import { scenarioProject } from './helpers/scenario.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
