@@ -388,7 +388,7 @@ describe('drill-down and bad input', () => {
     await bad({ series: undefined }, /series/);
     await bad({ interval: 'fortnight' }, /interval/);
     await bad({ dateRange: { date_from: 'last tuesday' } }, /date_from/);
-    await bad({ series: [{ kind: 'ActionsNode', id: 1 }] }, /actions/i);
+    await bad({ series: [{ kind: 'ActionsNode', id: 999999 }] }, /Action 999999 not found/);
     await bad({ series: [{ ...pageviews, math: 'sum' }] }, /math_property/);
     await bad({ series: [{ ...pageviews, math: 'median_count_per_person' }] }, /math/);
     await bad({ trendsFilter: { formula: 'A + C' } }, /series C/);

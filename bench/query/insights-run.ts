@@ -57,6 +57,7 @@ async function main(): Promise<boolean> {
     persons: undefined as unknown as PersonQueries,
     propertyType,
     now: new Date(Date.UTC(2026, 10, 1, 12)),
+    actions: new Map(),
     compileOptions: {
       teamId: TEAM_ID,
       timezone: TIMEZONE,

@@ -45,6 +45,8 @@ export interface PrinterOptions {
   propertyType?: (kind: 'event' | 'person' | 'group', key: string, groupTypeIndex?: number) => PropertyType | undefined;
   /** The materialized column holding an event property's text, if there is one (see `materialized-columns.ts`). */
   materializedProperty?: (key: string) => string | undefined;
+  /** An action (by id or name) as a condition on events, for `matchesAction()`. */
+  action?: (idOrName: number | string) => Expr | undefined;
   /** Told of every top-level event property a query reads (what decides which properties get materialized). */
   onPropertyRead?: (key: string) => void;
 }
@@ -939,6 +941,15 @@ export class ClickHousePrinter {
       return this.compare({ node: 'CompareOperation', op: comparison, left: node.args[0]!, right: node.args[1]!, start: node.start, end: node.end }, scope);
     }
     if (node.name === '_caseWithExpression') return this.caseWithExpression(node, scope);
+    if (node.name === 'matchesAction') {
+      const arg = node.args[0];
+      if (node.args.length !== 1 || arg?.node !== 'Constant' || (typeof arg.value !== 'number' && typeof arg.value !== 'string')) {
+        fail("Function 'matchesAction' expects one constant: an action id or name", node);
+      }
+      const condition = this.options.action?.(arg.value);
+      if (!condition) fail(`Action ${JSON.stringify(arg.value)} not found`, node);
+      return this.expr(condition, scope);
+    }
     if (node.name === 'not' && node.args.length === 1) return this.expr({ node: 'Not', expr: node.args[0]!, start: node.start, end: node.end }, scope);
     if (node.name === 'and' || node.name === 'or') {
       if (node.args.length < 2) fail(`Function '${node.name}' expects at least 2 arguments, found ${node.args.length}`, node);

@@ -121,9 +121,10 @@ const ELEMENT_PATTERNS: Record<string, string> = {
 };
 
 /** Element filters match any element of the event's autocapture chain, as PostHog's do. */
-function elementToExpr(p: PropertyFilter, operator: PropertyOperator, values: (string | number | boolean | null)[]): Expr {
-  const pattern = ELEMENT_PATTERNS[p.key];
-  if (!pattern) throw new HogQLError('query', `element filters on '${p.key}' are not supported (supported: ${Object.keys(ELEMENT_PATTERNS).join(', ')})`);
+export function elementFilterExpr(key: string, operator: PropertyOperator, values: (string | number | boolean | null)[]): Expr {
+  const p = { key };
+  const pattern = ELEMENT_PATTERNS[key];
+  if (!pattern) throw new HogQLError('query', `element filters on '${key}' are not supported (supported: ${Object.keys(ELEMENT_PATTERNS).join(', ')})`);
   const items: Expr = call('extractAll', { node: 'Field', chain: ['elements_chain'] }, c(pattern));
   const x: Expr = { node: 'Field', chain: ['x'] };
   const any = (cond: Expr): Expr => call('arrayExists', { node: 'Lambda', args: ['x'], expr: cond }, items);
@@ -161,7 +162,7 @@ export function propertyToExpr(p: PropertyFilter, ctx: FilterContext): Expr {
   if (p.type === 'element') {
     if (ctx.scope !== 'events') throw new HogQLError('query', 'element filters apply to events only');
     const values = Array.isArray(p.value) ? p.value : p.value === undefined ? [] : [p.value];
-    return elementToExpr(p, p.operator ?? 'exact', values);
+    return elementFilterExpr(p.key, p.operator ?? 'exact', values);
   }
   const operator: PropertyOperator = p.operator ?? 'exact';
   const t = target(p, ctx);

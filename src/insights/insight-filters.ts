@@ -1,4 +1,5 @@
 import { HogQLError, type Expr } from '../hogql/ast.js';
+import { actionToExpr } from '../hogql/action-expr.js';
 import { parseExpr } from '../hogql/parser.js';
 import { propertiesToExpr, type Properties } from '../hogql/property-filters.js';
 import type { QueryContext } from '../query/query-context.js';
@@ -36,16 +37,19 @@ export function globalFilters(query: { properties?: Properties | null; filterTes
 
 /** Which events a series node matches: its event (null = all events) and its own property filters. */
 export function entityFilter(node: EntityNode, ctx: QueryContext): Expr {
-  if (node.kind === 'ActionsNode') throw new HogQLError('query', 'ActionsNode series are not supported yet: actions are not built');
   const parts: Expr[] = [];
-  if (node.event !== null && node.event !== undefined) parts.push({ node: 'CompareOperation', op: '==', left: f('event'), right: c(node.event) });
+  if (node.kind === 'ActionsNode') {
+    const action = ctx.actions.get(Number(node.id));
+    if (!action || action.deleted) throw new HogQLError('query', `Action ${String(node.id).slice(0, 40)} not found`);
+    parts.push(actionToExpr(action, { propertyType: ctx.propertyType }));
+  } else if (node.event !== null && node.event !== undefined) parts.push({ node: 'CompareOperation', op: '==', left: f('event'), right: c(node.event) });
   for (const props of [node.properties, node.fixedProperties]) if (props) parts.push(propertiesToExpr(props, { scope: 'events', propertyType: ctx.propertyType }));
   return and(parts);
 }
 
-/** A series' display name: custom name, name, or the event (`All events` for null). */
-export function entityName(node: EntityNode): string {
-  if (node.kind === 'ActionsNode') return node.custom_name ?? node.name ?? String(node.id);
+/** A series' display name: custom name, name, or the event (`All events` for null); an action's name. */
+export function entityName(node: EntityNode, ctx?: Pick<QueryContext, 'actions'>): string {
+  if (node.kind === 'ActionsNode') return node.custom_name ?? node.name ?? ctx?.actions.get(Number(node.id))?.name ?? String(node.id);
   return node.name ?? node.event ?? 'All events';
 }
 

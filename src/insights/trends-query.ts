@@ -24,7 +24,7 @@ import type { Properties } from '../hogql/property-filters.js';
  * 4. `breakdown_value, groupArray((day_key, value)) AS points, sum(value) AS sum_value`.
  */
 
-export type EventsSeries = Extract<EntityNode, { kind: 'EventsNode' }>;
+export type EventsSeries = EntityNode;
 
 /** The query-level inputs a series query depends on. */
 export interface TrendsPlan {
@@ -87,7 +87,6 @@ export function effectiveMath(node: EventsSeries, interval: Interval): MathType 
 /** Inputs a math needs that the schema cannot require, as 400s. */
 export function validateSeries(node: EntityNode, index: number): asserts node is EventsSeries {
   const where = `series[${index}]`;
-  if (node.kind === 'ActionsNode') throw new HogQLError('query', `${where}: ActionsNode series are not supported yet: actions are not built`);
   const math = node.math ?? 'total';
   if (PROPERTY_MATHS.has(math) && !node.math_property) throw new HogQLError('query', `${where}: math "${math}" needs math_property`);
   if (math === 'hogql' && !node.math_hogql) throw new HogQLError('query', `${where}: math "hogql" needs math_hogql`);
@@ -259,7 +258,8 @@ function mathLayer(plan: TrendsPlan, s: SeriesPlan, range: InsightRange): { quer
     // PostHog's first-time-for-user: each person's first matching event over all time before the
     // range end; counted when that first event is in the range (and, for first_time_for_user, matches the filters).
     const eventOnly = entityFilter({ ...s.node, properties: null, fixedProperties: null }, plan.ctx);
-    const conditions = and([entityFilter({ ...s.node, event: null }, plan.ctx), ...globalFilters(plan.query, plan.ctx)]);
+    const withoutEvent = s.node.kind === 'EventsNode' ? { ...s.node, event: null } : s.node;
+    const conditions = and([entityFilter(withoutEvent, plan.ctx), ...globalFilters(plan.query, plan.ctx)]);
     const matching = s.math === 'first_matching_event_for_user';
     const inRange = cmp('>=', f('timestamp'), instantExpr(range.from));
     const firstOf = (e: Expr): Expr => (matching ? call('argMinIf', e, f('timestamp'), conditions) : call('argMin', e, f('timestamp')));

@@ -7,7 +7,7 @@ import { addUnits, parseDate, startOf, type Unit } from '../query/dates.js';
 import { executeHogQL, type ExecutedQuery } from '../query/execute.js';
 import type { ActorsRequest } from '../query/kinds.js';
 import type { QueryContext } from '../query/query-context.js';
-import { and, BREAKDOWN_NULL, BREAKDOWN_OTHER } from './insight-filters.js';
+import { and, BREAKDOWN_NULL, BREAKDOWN_OTHER, entityName } from './insight-filters.js';
 import { bucketDay, bucketKey, bucketLabel, resolveInsightRange, type InsightRange } from './insight-range.js';
 import { breakdownFilterSchema, breakdownsOf, compareFilterSchema, entityNodeSchema, insightBase, INTERVALS, type Breakdown, type Interval } from './insight-schemas.js';
 import { applyFormula, parseFormula } from './trends-formula.js';
@@ -221,15 +221,16 @@ function smooth(data: number[], n: number): number[] {
 
 function seriesObjects(resolved: Resolved, s: SeriesPlan, index: number, rows: SeriesRow[], range: InsightRange, period: 'current' | 'previous' | null, query: TrendsQuery): SeriesObject[] {
   const { plan } = resolved;
-  const event = s.node.event ?? null;
-  const baseLabel = event ?? 'All events';
+  const isAction = s.node.kind === 'ActionsNode';
+  const event = s.node.kind === 'EventsNode' ? (s.node.event ?? null) : null;
+  const baseLabel = isAction ? entityName(s.node, plan.ctx) : (event ?? 'All events');
   const filter = legacyFilter(query, resolved.range);
   const action = {
     days: range.buckets.map((b) => isoLocal(b, range.timezone)),
-    id: event,
-    type: 'events',
+    id: s.node.kind === 'ActionsNode' ? s.node.id : event,
+    type: isAction ? 'actions' : 'events',
     order: index,
-    name: event ?? 'All events',
+    name: baseLabel,
     custom_name: s.node.custom_name ?? null,
     math: s.math === (s.node.math ?? 'total') ? (s.node.math ?? null) : s.math,
     math_property: s.node.math_property ?? null,

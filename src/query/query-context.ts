@@ -1,5 +1,6 @@
 import type { CompileOptions } from '../hogql/compile.js';
 import type { Logger } from '../log.js';
+import type { Action } from '../metadata/actions.js';
 import type { Project } from '../metadata/projects.js';
 import type { PersonQueries } from '../persons/person-queries.js';
 import type { ClickHouse } from '../storage/clickhouse.js';
@@ -15,4 +16,6 @@ export interface QueryContext {
   compileOptions: CompileOptions & QueryLimits;
   /** "now" for relative dates, fixed per request. */
   now: Date;
+  /** The project's actions by id, for ActionsNode series and `matchesAction()`. */
+  actions: Map<number, Action>;
 }

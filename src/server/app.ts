@@ -11,6 +11,7 @@ import { eventRoutes } from './routes/events.js';
 import { personalApiKeyRoutes } from './routes/personal-api-keys.js';
 import { personRoutes } from './routes/persons.js';
 import { queryRoutes } from './routes/query.js';
+import { actionRoutes } from './routes/actions.js';
 import { insightRoutes } from './routes/insights.js';
 import { dashboardRoutes } from './routes/dashboards.js';
 import { groupRoutes } from './routes/groups.js';
@@ -90,6 +91,7 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
     await api.register(groupRoutes(ctx));
     await api.register(definitionRoutes(ctx));
     await api.register(queryRoutes(ctx));
+    await api.register(actionRoutes(ctx));
     await api.register(insightRoutes(ctx));
     await api.register(dashboardRoutes(ctx));
   });

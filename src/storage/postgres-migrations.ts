@@ -208,6 +208,26 @@ export const postgresMigrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'actions',
+    // PostHog's posthog_action: named sets of steps (OR), each step an AND of event/URL/element/property matches.
+    sql: `
+      CREATE TABLE actions (
+        id serial PRIMARY KEY,
+        team_id integer NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        name text NOT NULL,
+        description text NOT NULL DEFAULT '',
+        steps jsonb NOT NULL DEFAULT '[]',
+        tags text[] NOT NULL DEFAULT '{}',
+        deleted boolean NOT NULL DEFAULT false,
+        created_by integer REFERENCES users(id) ON DELETE SET NULL,
+        created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
+      );
+      CREATE INDEX actions_by_team ON actions (team_id, id);
+    `,
+  },
 ];
 
 export async function migratePostgres(pg: Postgres, log: Logger): Promise<void> {

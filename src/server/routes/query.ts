@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { PersonQueries } from '../../persons/person-queries.js';
+import { ActionStore } from '../../metadata/actions.js';
+import { actionToExpr } from '../../hogql/action-expr.js';
 import type { QueryContext } from '../../query/query-context.js';
 import { runQueryRequest } from '../../query/run-query.js';
 import type { Project } from '../../metadata/projects.js';
@@ -12,8 +14,10 @@ import { jsonBody, requireProject } from '../auth.js';
  */
 export function queryContextBuilder(ctx: ServerContext): (project: Project) => Promise<QueryContext> {
   const persons = new PersonQueries(ctx.pg);
+  const actionStore = new ActionStore(ctx.pg);
   return async function queryContext(project: Project): Promise<QueryContext> {
     await ctx.definitions.ensureLoaded(project.id);
+    const actions = new Map((await actionStore.list(project.id, { includeDeleted: true })).map((a) => [a.id, a]));
     const propertyType: QueryContext['propertyType'] = (kind, key, groupTypeIndex) => ctx.definitions.propertyType(project.id, kind, key, groupTypeIndex);
     return {
       project,
@@ -22,11 +26,16 @@ export function queryContextBuilder(ctx: ServerContext): (project: Project) => P
       persons,
       propertyType,
       now: new Date(),
+      actions,
       compileOptions: {
         teamId: project.id,
         timezone: project.timezone,
         propertyType,
         materializedProperty: (key) => ctx.materialized.column(key),
+        action: (idOrName) => {
+          const action = typeof idOrName === 'number' ? actions.get(idOrName) : [...actions.values()].find((a) => a.name === idOrName && !a.deleted);
+          return action && actionToExpr(action, { propertyType });
+        },
         onPropertyRead: (key) => ctx.materialized.noteRead(key),
         maxExecutionSeconds: ctx.config.query.maxExecutionSeconds,
         maxMemoryBytes: ctx.config.query.maxMemoryBytes,
