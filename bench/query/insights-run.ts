@@ -16,13 +16,14 @@ import { parseKind } from '../../src/query/validate.js';
 import { compareResults, type Row } from './compare.js';
 import type { InsightBenchCase } from './insight-case.js';
 import { ensureDataset, fmt, requestedEvents } from './dataset.js';
+import { cases as funnels } from './insights-funnels.js';
 import { cases as paths } from './insights-paths.js';
 import { cases as retentionLifecycleStickiness } from './insights-retention.js';
 import { cases as trends } from './insights-trends.js';
 import { propertyType, TEAM_ID, TIMEZONE } from './spec.js';
 
 /** Every case, each run by the kind its query names. */
-const ALL: InsightBenchCase[] = [...trends, ...retentionLifecycleStickiness, ...paths];
+const ALL: InsightBenchCase[] = [...trends, ...funnels, ...retentionLifecycleStickiness, ...paths];
 
 /** Issue 5's targets on this 2-core machine (ms); kinds without one are reported only. */
 const TARGET_MS: Record<string, number> = { TrendsQuery: 300, FunnelsQuery: 1500, RetentionQuery: 1000 };

@@ -602,6 +602,8 @@ const MAPS_TUPLES = table({
   tupleNegate: fn(1),
   tupleMultiplyByNumber: fn(2),
   tupleDivideByNumber: fn(2),
+  // joins tuples (the funnel engine builds its per-step chains with it)
+  tupleConcat: fn(1, null, EXT),
   dotProduct: fn(2),
   // vector distances
   ...many(['L1Norm', 'L2Norm', 'LinfNorm', 'L1Normalize', 'L2Normalize', 'LinfNormalize'], 1),

@@ -8,6 +8,7 @@ import { retentionActors, retentionQuerySchema, runRetentionQuery } from '../ins
 import { lifecycleActors, lifecycleQuerySchema, runLifecycleQuery } from '../insights/lifecycle.js';
 import { runTrendsQuery, trendsActors, trendsQuerySchema } from '../insights/trends.js';
 import { runStickinessQuery, stickinessActors, stickinessQuerySchema } from '../insights/stickiness.js';
+import { funnelsActors, funnelsQuerySchema, runFunnelsQuery } from '../insights/funnels.js';
 import type { QueryContext } from './query-context.js';
 
 /** What "who is behind this data point" asks of an insight (PostHog's `InsightActorsQuery` and friends). */
@@ -52,4 +53,5 @@ export const queryKinds: Record<string, QueryKind<unknown>> = {
   RetentionQuery: kind({ schema: retentionQuerySchema, run: runRetentionQuery, actors: retentionActors }),
   PathsQuery: kind({ schema: pathsQuerySchema, run: runPathsQuery, actors: pathsActors }),
   TrendsQuery: kind({ schema: trendsQuerySchema, run: runTrendsQuery, actors: trendsActors }),
+  FunnelsQuery: kind({ schema: funnelsQuerySchema, run: runFunnelsQuery, actors: funnelsActors }),
 };

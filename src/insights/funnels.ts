@@ -1,0 +1,520 @@
+/**
+ * PostHog's `FunnelsQuery` (reference §4.8): steps, time to convert and conversion trends, in
+ * ordered, strict and unordered order, with exclusions, breakdowns (first/last touch, all events, a
+ * given step; limit + "Other"), person or group aggregation, and the actors behind a step
+ * (`FunnelsActorsQuery`). The per-actor matching runs in ClickHouse (see funnels-engine.ts); only
+ * per-step aggregates come back.
+ *
+ * Beyond PostHog (optional fields; PostHog ignores or rejects them):
+ * - `series[k].funnelStepWindow: {interval, unit}` — a conversion window per step: step k must happen
+ *   at most that long after the previous step reached (on top of the funnel's window, which is
+ *   measured from step 1). Ordered and strict funnels only; not on the first step.
+ * - `series[k].optionalInFunnel` — the step may be skipped (PostHog added this too): counts are per
+ *   step (a skipped optional step is not counted), the conversion time of a step is measured from the
+ *   previous step the actor reached. Steps viz of ordered/strict funnels only, never the first step.
+ * - `funnelsFilter.exclusions[].properties` — exclusion nodes are full EventsNodes, so an exclusion can
+ *   be "pageview with url = /cancel" while a step is "pageview with url = /checkout".
+ * - `breakdownFilter.breakdowns: [{type, property, …}]` — several breakdowns at once (up to 3); the
+ *   breakdown value is then a list with one string per breakdown.
+ *
+ * Semantics that differ from a literal reading of PostHog's UDF, by design or for speed:
+ * - times are compared to the millisecond (PostHog: microseconds);
+ * - step attribution evaluates an actor under each value of its attribution-step events, or under the
+ *   empty value if it has none (PostHog also evaluates every actor under the empty value, counting
+ *   converters twice in the early steps);
+ * - breakdown values missing on an event are '' (as PostHog's funnels have them, not the null sentinel);
+ *   first/last touch ties at the same millisecond go to the smallest/largest value;
+ * - events that match several steps and share their millisecond with events matching other steps are
+ *   ordered by their lowest step (PostHog replays such groups step by step);
+ * - in the trends viz, excluded attempts do not count; an entrance period with only excluded attempts
+ *   is left out (PostHog drops partial matches when an attempt is "fully" excluded);
+ * - unordered funnels: an event matching several steps counts for each of them.
+ */
+import { z } from 'zod';
+import { HedgerowError } from '../errors.js';
+import { HogQLError, type Expr, type SelectQuery } from '../hogql/ast.js';
+import { parseExpr, parseSelect } from '../hogql/parser.js';
+import { replacePlaceholders, type PlaceholderValue } from '../hogql/placeholders.js';
+import { isoInTimeZone } from '../hogql/results.js';
+import { executeHogQL } from '../query/execute.js';
+import type { ActorsRequest } from '../query/kinds.js';
+import type { QueryContext } from '../query/query-context.js';
+import { conversionTimeExpr, evaluationSelect, type Attribution, type EnginePlan, type OrderType } from './funnels-engine.js';
+import { actorFilter, and, BREAKDOWN_NULL, breakdownValueExpr, entityFilter, globalFilters, or } from './insight-filters.js';
+import { bucketDay, bucketKey, bucketKeyExpr, bucketLabel, rangeExprs, resolveInsightRange, type InsightRange } from './insight-range.js';
+import { actionsNodeSchema, breakdownFilterSchema, breakdownsOf, eventsNodeSchema, insightBase, INTERVALS, type Breakdown } from './insight-schemas.js';
+
+export const MAX_FUNNEL_STEPS = 30;
+const WINDOW_UNITS = ['second', 'minute', 'hour', 'day', 'week', 'month'] as const;
+type WindowUnit = (typeof WINDOW_UNITS)[number];
+/** PostHog's DATERANGE_MAP (a month is 31 days). */
+const UNIT_MS: Record<WindowUnit, number> = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000, week: 604_800_000, month: 31 * 86_400_000 };
+/** Windows beyond this are "forever" (keeps the engine's integer arithmetic far from overflow). */
+const MAX_WINDOW_MS = 2 ** 52;
+const DEFAULT_BREAKDOWN_LIMIT = 25;
+
+const stepWindowSchema = z.object({ interval: z.number().int().min(1).max(1_000_000_000), unit: z.enum(WINDOW_UNITS) });
+const funnelStepExtension = { funnelStepWindow: stepWindowSchema.nullish() };
+const seriesNodeSchema = z.discriminatedUnion('kind', [eventsNodeSchema.extend(funnelStepExtension), actionsNodeSchema.extend(funnelStepExtension)]);
+type SeriesNode = z.infer<typeof seriesNodeSchema>;
+const exclusionRange = { funnelFromStep: z.number().int().min(0).max(MAX_FUNNEL_STEPS), funnelToStep: z.number().int().min(0).max(MAX_FUNNEL_STEPS) };
+const exclusionNodeSchema = z.discriminatedUnion('kind', [eventsNodeSchema.extend(exclusionRange), actionsNodeSchema.extend(exclusionRange)]);
+type ExclusionNode = z.infer<typeof exclusionNodeSchema>;
+
+export const funnelsFilterSchema = z.object({
+  funnelOrderType: z.enum(['ordered', 'strict', 'unordered']).nullish(),
+  funnelVizType: z.enum(['steps', 'time_to_convert', 'trends']).nullish(),
+  funnelWindowInterval: z.number().int().min(1).max(1_000_000_000).nullish(),
+  funnelWindowIntervalUnit: z.enum(WINDOW_UNITS).nullish(),
+  exclusions: z.array(exclusionNodeSchema).max(50).nullish(),
+  breakdownAttributionType: z.enum(['first_touch', 'last_touch', 'all_events', 'step']).nullish(),
+  breakdownAttributionValue: z.number().int().min(0).nullish(),
+  funnelFromStep: z.number().int().nullish(),
+  funnelToStep: z.number().int().nullish(),
+  funnelAggregateByHogQL: z.string().max(10_000).nullish(),
+  binCount: z.number().int().nullish(),
+  // Display-only (accepted, no effect on results).
+  funnelStepReference: z.enum(['total', 'previous']).nullish(),
+  layout: z.string().nullish(),
+  hiddenLegendBreakdowns: z.unknown().optional(),
+  resultCustomizations: z.unknown().optional(),
+  goalLines: z.unknown().optional(),
+  showValuesOnSeries: z.boolean().nullish(),
+  useUdf: z.boolean().nullish(),
+});
+
+export const funnelsQuerySchema = z.object({
+  kind: z.literal('FunnelsQuery'),
+  series: z.array(seriesNodeSchema).min(2, 'Funnels require at least two steps.').max(MAX_FUNNEL_STEPS, `Funnels have at most ${MAX_FUNNEL_STEPS} steps.`),
+  interval: z.enum(INTERVALS).nullish(),
+  ...insightBase,
+  breakdownFilter: breakdownFilterSchema.nullish(),
+  funnelsFilter: funnelsFilterSchema.nullish(),
+});
+export type FunnelsQuery = z.infer<typeof funnelsQuerySchema>;
+
+type VizType = 'steps' | 'time_to_convert' | 'trends';
+
+interface Plan {
+  query: FunnelsQuery;
+  engine: EnginePlan;
+  values: Record<string, PlaceholderValue>;
+  range: InsightRange;
+  viz: VizType;
+  breakdowns: Breakdown[];
+  /** Aggregated by person (actor ids are person uuids). */
+  byPerson: boolean;
+  fromStep: number;
+  toStep: number;
+}
+
+const invalid = (message: string, attr: string | null = null) => new HedgerowError('invalid_input', message, attr);
+
+// ------------------------------------------------------------------------------------------- validation
+
+/** PostHog's `_sorted_property_reprs`: properties compared as a multiset of canonical strings. */
+function propertyReprs(properties: unknown): string[] {
+  if (properties === null || properties === undefined) return [];
+  const canon = (v: unknown): string =>
+    Array.isArray(v)
+      ? `[${v.map(canon).join(',')}]`
+      : typeof v === 'object' && v !== null
+        ? `{${Object.keys(v)
+            .filter((k) => k !== 'label' && (v as Record<string, unknown>)[k] !== undefined && (v as Record<string, unknown>)[k] !== null)
+            .sort()
+            .map((k) => `${JSON.stringify(k)}:${canon((v as Record<string, unknown>)[k])}`)
+            .join(',')}}`
+        : JSON.stringify(v);
+  return (Array.isArray(properties) ? properties.map(canon) : [canon(properties)]).sort();
+}
+
+function sameEntity(a: { kind: string; event?: string | null; id?: unknown }, b: { kind: string; event?: string | null; id?: unknown }): boolean {
+  if (a.kind !== b.kind) return false;
+  return a.kind === 'ActionsNode' ? String(a.id) === String(b.id) : (a.event ?? null) === (b.event ?? null);
+}
+
+/** PostHog's is_equal / is_superset(a, b): same entity and a's properties ⊆ b's (a matches every event b does). */
+function matchesEveryEventOf(a: SeriesNode | ExclusionNode, b: SeriesNode | ExclusionNode): boolean {
+  if (!sameEntity(a, b)) return false;
+  const rest = [...propertyReprs(b.properties), ...propertyReprs(b.fixedProperties)];
+  for (const r of [...propertyReprs(a.properties), ...propertyReprs(a.fixedProperties)]) {
+    const i = rest.indexOf(r);
+    if (i < 0) return false;
+    rest.splice(i, 1);
+  }
+  return true;
+}
+
+function validate(query: FunnelsQuery): void {
+  const f = query.funnelsFilter ?? {};
+  const n = query.series.length;
+  const maxIndex = n - 1;
+  if (f.funnelFromStep !== null && f.funnelFromStep !== undefined && !(f.funnelFromStep >= 0 && f.funnelFromStep <= maxIndex - 1)) {
+    throw invalid(`funnelFromStep is out of bounds. It must be between 0 and ${maxIndex - 1}.`, 'funnelsFilter.funnelFromStep');
+  }
+  if (f.funnelToStep !== null && f.funnelToStep !== undefined) {
+    if (!(f.funnelToStep >= 1 && f.funnelToStep <= maxIndex)) throw invalid(`funnelToStep is out of bounds. It must be between 1 and ${maxIndex}.`, 'funnelsFilter.funnelToStep');
+    if (f.funnelFromStep !== null && f.funnelFromStep !== undefined && f.funnelFromStep >= f.funnelToStep) {
+      throw invalid('Funnel step range is invalid. funnelToStep should be greater than funnelFromStep.', 'funnelsFilter.funnelToStep');
+    }
+  }
+  const order = f.funnelOrderType ?? 'ordered';
+  for (const [i, e] of (f.exclusions ?? []).entries()) {
+    const attr = `funnelsFilter.exclusions.${i}`;
+    if (order === 'unordered' && (e.funnelFromStep !== 0 || e.funnelToStep !== maxIndex)) throw invalid('Partial Exclusions not allowed in unordered funnels', attr);
+    if (e.funnelFromStep >= e.funnelToStep) throw invalid('Exclusion event range is invalid. End of range should be greater than start.', attr);
+    if (e.funnelFromStep >= n - 1) throw invalid('Exclusion event range is invalid. Start of range is greater than number of steps.', attr);
+    if (e.funnelToStep > n - 1) throw invalid('Exclusion event range is invalid. End of range is greater than number of steps.', attr);
+    for (const step of query.series.slice(e.funnelFromStep, e.funnelToStep + 1)) {
+      if (matchesEveryEventOf(step, e)) throw invalid("Exclusion steps cannot contain an event that's part of funnel steps.", attr);
+    }
+  }
+  const viz = f.funnelVizType ?? 'steps';
+  if (query.series.some((s) => s.optionalInFunnel)) {
+    if (viz !== 'steps' || order === 'unordered') {
+      throw invalid('Optional funnel steps are only supported in funnels with step order Sequential or Strict and the graph type "Conversion Steps".', 'series');
+    }
+    if (query.series[0]!.optionalInFunnel) throw invalid('The first step of a funnel cannot be optional.', 'series.0.optionalInFunnel');
+    for (let i = 0; i + 1 < n; i++) {
+      const a = query.series[i]!;
+      const b = query.series[i + 1]!;
+      if (a.optionalInFunnel && !b.optionalInFunnel && (matchesEveryEventOf(a, b) || matchesEveryEventOf(b, a))) {
+        throw invalid('An optional step cannot be the same as the following required step.', `series.${i}.optionalInFunnel`);
+      }
+    }
+  }
+  query.series.forEach((s, i) => {
+    if (!s.funnelStepWindow) return;
+    if (i === 0) throw invalid('funnelStepWindow limits the time since the previous step; the first step has none.', 'series.0.funnelStepWindow');
+    if (order === 'unordered') throw invalid('funnelStepWindow needs an order between steps; unordered funnels use the funnel window only.', `series.${i}.funnelStepWindow`);
+  });
+  if (f.breakdownAttributionType === 'step') {
+    const value = f.breakdownAttributionValue ?? 0;
+    if (order === 'unordered' && value !== 0) throw invalid('Only the first step can be used for breakdown attribution in unordered funnels', 'funnelsFilter.breakdownAttributionValue');
+    if (value > maxIndex) throw invalid(`breakdownAttributionValue is out of bounds. It must be between 0 and ${maxIndex}.`, 'funnelsFilter.breakdownAttributionValue');
+  }
+  if (viz === 'time_to_convert') {
+    const to = f.funnelToStep ?? maxIndex;
+    if (!(to > 0 && to < n)) throw invalid(`Filter parameter funnel_to_step can only be one of ${Array.from({ length: n - 1 }, (_, i) => i + 1).join(', ')} for time to convert!`, 'funnelsFilter.funnelToStep');
+  }
+}
+
+// ------------------------------------------------------------------------------------------- planning
+
+async function earliestEvent(ctx: QueryContext): Promise<number | undefined> {
+  const executed = await executeHogQL(ctx.ch, ctx.log, 'SELECT min(timestamp) FROM events', { ...ctx.compileOptions });
+  const value = executed.results[0]?.[0];
+  const t = typeof value === 'string' ? Date.parse(value) : NaN;
+  return Number.isNaN(t) || t <= 0 ? undefined : t;
+}
+
+const c = (value: string | number | boolean | null): Expr => ({ node: 'Constant', value });
+const call = (name: string, ...args: Expr[]): Expr => ({ node: 'Call', name, args });
+
+/** A breakdown's value as PostHog's funnels have it: the string, or NULL when missing (shown as ''). */
+function breakdownOrNull(b: Breakdown): Expr {
+  return call('nullIf', breakdownValueExpr(b), c(BREAKDOWN_NULL));
+}
+
+async function plan(query: FunnelsQuery, ctx: QueryContext): Promise<Plan> {
+  validate(query);
+  const f = query.funnelsFilter ?? {};
+  const order: OrderType = f.funnelOrderType ?? 'ordered';
+  const viz: VizType = f.funnelVizType ?? 'steps';
+  const maxIndex = query.series.length - 1;
+  // Conversion trends truncate the funnel at funnelToStep.
+  const toStep = f.funnelToStep ?? maxIndex;
+  const fromStep = f.funnelFromStep ?? 0;
+  const series = viz === 'trends' ? query.series.slice(0, toStep + 1) : query.series;
+  const n = series.length;
+
+  const interval = query.interval ?? 'day';
+  const timezone = ctx.project.timezone;
+  const earliest = query.dateRange?.date_from === 'all' ? await earliestEvent(ctx) : undefined;
+  let range: InsightRange;
+  try {
+    range = resolveInsightRange(query.dateRange, interval, { now: ctx.now.getTime(), timezone, earliest, weekStartDay: 0 });
+  } catch (err) {
+    if (err instanceof HogQLError) throw err;
+    throw invalid((err as Error).message, 'dateRange');
+  }
+
+  const breakdowns = breakdownsOf(query.breakdownFilter);
+  if (breakdowns.some((b) => b.type === 'cohort')) throw invalid('cohort breakdowns are not supported yet: cohorts are not built', 'breakdownFilter.breakdown_type');
+  const breakdownArray = !!query.breakdownFilter?.breakdowns?.length || Array.isArray(query.breakdownFilter?.breakdown);
+  const attribution: Attribution = breakdowns.length === 0 ? 'none' : (f.breakdownAttributionType ?? 'first_touch');
+
+  const windowMs = Math.min(MAX_WINDOW_MS, (f.funnelWindowInterval ?? 14) * UNIT_MS[f.funnelWindowIntervalUnit ?? 'day']);
+  const exclusions = f.exclusions ?? [];
+  const engine: EnginePlan = {
+    n,
+    order,
+    windowMs,
+    stepWindowMs: series.map((s) => (s.funnelStepWindow ? Math.min(MAX_WINDOW_MS, s.funnelStepWindow.interval * UNIT_MS[s.funnelStepWindow.unit]) : null)),
+    optional: series.map((s) => !!s.optionalInFunnel),
+    exclusions: series.map((_, k) => k >= 1 && exclusions.some((e) => e.funnelFromStep < k && k <= e.funnelToStep)),
+    attribution,
+    attributionStep: f.breakdownAttributionValue ?? 0,
+    breakdownArray,
+    breakdownCount: breakdowns.length,
+    fromMs: range.from,
+    toMs: range.to,
+    interval,
+    weekStartDay: 0,
+    allEvents: order === 'strict',
+  };
+
+  const values: Record<string, PlaceholderValue> = {};
+  const agi = query.aggregation_group_type_index;
+  const byHogQL = f.funnelAggregateByHogQL?.trim();
+  let actor: Expr;
+  if (byHogQL) actor = parseExpr(byHogQL);
+  else actor = agi === null || agi === undefined ? { node: 'Field', chain: ['person_id'] } : { node: 'Field', chain: [`$group_${agi}`] };
+  values.actor = { expr: actor };
+
+  const stepExprs = series.map((s) => entityFilter(s, ctx));
+  stepExprs.forEach((e, k) => (values[`step_${k}`] = { expr: e }));
+  const exclusionExprs: Expr[] = [];
+  for (let k = 1; k < n; k++) {
+    if (!engine.exclusions[k]) continue;
+    const e = or(exclusions.filter((x) => x.funnelFromStep < k && k <= x.funnelToStep).map((x) => entityFilter(x, ctx)));
+    values[`excl_${k}`] = { expr: e };
+    exclusionExprs.push(e);
+  }
+  if (attribution !== 'none') {
+    const raw = breakdowns.map(breakdownOrNull);
+    values.bd = { expr: breakdownArray ? { node: 'Array', exprs: raw.map((r) => call('ifNull', r, c(''))) } : call('ifNull', raw[0]!, c('')) };
+    values.bdok = { expr: or(raw.map((r) => call('isNotNull', r))) };
+  }
+
+  const where: Expr[] = [...rangeExprs(range), ...globalFilters(query, ctx), ...actorFilter(byHogQL ? null : agi)];
+  if (order !== 'strict') {
+    const nodes = [...series, ...exclusions];
+    if (nodes.every((x) => x.kind === 'EventsNode' && x.event !== null && x.event !== undefined)) {
+      const names = [...new Set(nodes.map((x) => (x as { event: string }).event))];
+      where.push({ node: 'CompareOperation', op: 'in', left: { node: 'Field', chain: ['event'] }, right: { node: 'Tuple', exprs: names.map(c) } });
+    }
+    where.push(or([...stepExprs, ...exclusionExprs]));
+  }
+  values.where = { expr: and(where) };
+
+  return { query, engine, values, range, viz, breakdowns, byPerson: !byHogQL && (agi === null || agi === undefined), fromStep, toStep };
+}
+
+// ------------------------------------------------------------------------------------------- queries
+
+/** Per-step counts and conversion-time arrays per breakdown value, the top values kept and the rest merged into Other. */
+function stepsQuery(p: Plan): string {
+  const e = p.engine;
+  const n = e.n;
+  const counts = Array.from({ length: n }, (_, k) => `countIf(bitTest(f_mask, ${k})) AS c${k}`);
+  const times = Array.from({ length: n - 1 }, (_, i) => {
+    const j = i + 1;
+    const ct = conversionTimeExpr(e, j);
+    return `groupArrayIf(${ct}, bitTest(f_mask, ${j}) AND ${ct} > 0) AS a${j}`;
+  });
+  const perValue = `SELECT f_pv AS f_value, ${[...counts, ...times].join(', ')} FROM (${evaluationSelect(e)}) WHERE f_excl = 0 AND f_d >= 1 GROUP BY f_value`;
+  const byCounts = (prefix: string) =>
+    Array.from({ length: n }, (_, i) => `${prefix}${n - 1 - i} DESC`)
+      .concat('f_value ASC')
+      .join(', ');
+  const ranked = `SELECT *, row_number() OVER (ORDER BY ${byCounts('c')}) AS f_rn FROM (${perValue})`;
+  const limit = p.query.breakdownFilter?.breakdown_limit ?? DEFAULT_BREAKDOWN_LIMIT;
+  const other = e.breakdownArray ? "['Other']" : "'Other'";
+  const value = e.attribution === 'none' ? 'f_value' : `if(f_rn <= ${limit}, f_value, ${other})`;
+  const sums = Array.from({ length: n }, (_, k) => `sum(c${k}) AS s${k}`);
+  const avgs = Array.from({ length: n - 1 }, (_, i) => `avgArray(a${i + 1}) AS avg${i + 1}`);
+  const medians = Array.from({ length: n - 1 }, (_, i) => `medianArray(a${i + 1}) AS med${i + 1}`);
+  const order = Array.from({ length: n }, (_, i) => `s${n - 1 - i} DESC`)
+    .concat('f_final ASC')
+    .join(', ');
+  return `SELECT ${value} AS f_final, ${[...sums, ...avgs, ...medians].join(', ')} FROM (${ranked}) GROUP BY f_final ORDER BY ${order} LIMIT ${e.attribution === 'none' ? 1 : limit + 1}`;
+}
+
+function timeToConvertQuery(p: Plan, binCount: number | null): string {
+  const from = p.fromStep;
+  const to = p.toStep;
+  const bins = binCount === null ? '_toInt64(least(60, greatest(1, ceil(cbrt(length(f_tts))))))' : String(Math.min(90, Math.max(1, binCount)));
+  return `SELECT f_buckets, f_counts, f_avg FROM (
+    SELECT groupArray(f_tt) AS f_tts,
+      ${bins} AS f_bc,
+      floor(arrayMin(f_tts)) AS f_min,
+      ceil(arrayMax(f_tts)) AS f_max,
+      ceil((f_max - f_min) / f_bc) AS f_wr,
+      if(f_wr > 0, f_wr, 60) AS f_w,
+      arrayMap(i -> _toInt64(round(f_min + i * f_w)), range(0, f_bc + 1)) AS f_buckets,
+      arrayMap(x -> _toInt64(floor((x - f_min) / f_w)), f_tts) AS f_idx,
+      arrayMap(i -> countEqual(f_idx, i), range(0, f_bc + 1)) AS f_counts,
+      if(empty(f_tts), NULL, arrayAvg(f_tts)) AS f_avg
+    FROM (SELECT (f_times[${to + 1}] - f_times[${from + 1}]) / 1000 AS f_tt FROM (${evaluationSelect(p.engine)}) WHERE f_excl = 0 AND f_d >= ${to + 1}))`;
+}
+
+function trendsQuery(p: Plan): string {
+  const e = p.engine;
+  const unordered = e.order === 'unordered';
+  // Every attempt (window, for unordered funnels): its entrance period and how far it got.
+  const attempts = unordered ? 'f_AT' : 'arrayFilter(x -> x.5 = 0, f_AT)';
+  return `SELECT f_bucket, countIf(f_md >= ${p.fromStep + 1}) AS f_from, countIf(f_md >= ${p.toStep + 1}) AS f_to,
+      if(f_from > 0, round(f_to / f_from * 100, 2), 0) AS f_rate, f_pv
+    FROM (
+      SELECT f_actor, f_pv, f_bucket, max(f_ad) AS f_md FROM (
+        SELECT f_actor, f_pv, arrayJoin(${attempts}) AS f_a, {bucket} AS f_bucket, f_a.1 AS f_ad FROM (${evaluationSelect(e)})
+      ) GROUP BY f_actor, f_pv, f_bucket
+    ) GROUP BY f_bucket, f_pv ORDER BY f_pv, f_bucket LIMIT 50000`;
+}
+
+async function run(p: Plan, text: string, ctx: QueryContext, extra: Record<string, PlaceholderValue> = {}) {
+  return executeHogQL(ctx.ch, ctx.log, text, { ...ctx.compileOptions, values: { ...p.values, ...extra } });
+}
+
+// ------------------------------------------------------------------------------------------- responses
+
+function isoLocal(epochMs: number, tz: string, endOfSecond = false): string {
+  const base = new Date(Math.floor(epochMs / 1000) * 1000).toISOString().slice(0, 19);
+  return isoInTimeZone(`${base}${endOfSecond ? '.999999' : ''}Z`, tz);
+}
+
+function stepObject(p: Plan, index: number, count: number, avg: number | null, median: number | null): Record<string, unknown> {
+  const node = p.query.series[index]!;
+  const type = node.kind === 'ActionsNode' ? 'actions' : 'events';
+  if (p.engine.order === 'unordered') {
+    return { action_id: null, name: `Completed ${index + 1} step${index !== 0 ? 's' : ''}`, custom_name: null, order: index, people: [], count, type, average_conversion_time: avg, median_conversion_time: median };
+  }
+  const id = node.kind === 'ActionsNode' ? node.id : (node.event ?? null);
+  return {
+    action_id: id,
+    name: node.kind === 'ActionsNode' ? (node.name ?? String(node.id)) : (node.event ?? null),
+    custom_name: node.custom_name ?? null,
+    order: index,
+    people: [],
+    count,
+    type,
+    average_conversion_time: avg,
+    median_conversion_time: median,
+  };
+}
+
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+async function runSteps(p: Plan, ctx: QueryContext) {
+  const executed = await run(p, stepsQuery(p), ctx);
+  const n = p.engine.n;
+  let groups = executed.results.map((row) => {
+    const value = row[0] as string | string[];
+    return Array.from({ length: n }, (_, k) => {
+      const obj = stepObject(p, k, Number(row[1 + k]), k === 0 ? null : num(row[1 + n + k - 1]), k === 0 ? null : num(row[1 + n + (n - 1) + k - 1]));
+      if (p.engine.attribution !== 'none') Object.assign(obj, { breakdown: value, breakdown_value: value });
+      return obj;
+    });
+  });
+  if (p.engine.attribution !== 'none' && p.query.breakdownFilter?.breakdown_hide_other_aggregation) {
+    groups = groups.filter((g) => {
+      const v = g[0]!.breakdown_value;
+      return !(Array.isArray(v) ? v.length === 1 && v[0] === 'Other' : v === 'Other');
+    });
+  }
+  const results = p.engine.attribution === 'none' ? (groups[0] ?? []) : groups;
+  return { results, executed: [executed] };
+}
+
+async function runTimeToConvert(p: Plan, ctx: QueryContext) {
+  const executed = await run(p, timeToConvertQuery(p, p.query.funnelsFilter?.binCount ?? null), ctx);
+  const row = executed.results[0] ?? [[0, 60], [0, 0], null];
+  const buckets = row[0] as number[];
+  const counts = row[1] as number[];
+  return { results: { bins: buckets.map((b, i) => [b, counts[i] ?? 0]), average_conversion_time: num(row[2]) }, executed: [executed] };
+}
+
+async function runTrends(p: Plan, ctx: QueryContext) {
+  const e = p.engine;
+  const start = e.order === 'unordered' ? 2 : 7;
+  const at: Expr = { node: 'TupleAccess', tuple: { node: 'Field', chain: ['f_a'] }, index: start };
+  const instant = call('toTimeZone', call('fromUnixTimestamp64Milli', { node: 'ArithmeticOperation', op: '+', left: at, right: c(e.fromMs) }));
+  const executed = await run(p, trendsQuery(p), ctx, { bucket: { expr: bucketKeyExpr(p.range.interval, 0, instant) } });
+  const byValue = new Map<string, { value: unknown; from: number; rates: Map<string, number> }>();
+  for (const row of executed.results) {
+    const [bucket, from, , rate, value] = row as [string, number, number, number, unknown];
+    const key = JSON.stringify(value);
+    let entry = byValue.get(key);
+    if (!entry) byValue.set(key, (entry = { value, from: 0, rates: new Map() }));
+    entry.from += Number(from);
+    entry.rates.set(bucket, Number(rate));
+  }
+  const range = p.range;
+  const series = (rates: Map<string, number>) => ({
+    count: range.buckets.length,
+    data: range.buckets.map((b) => rates.get(bucketKey(b, range.timezone)) ?? 0),
+    days: range.buckets.map((b) => bucketDay(b, range)),
+    labels: range.buckets.map((b) => bucketLabel(b, range)),
+  });
+  let results: Record<string, unknown>[];
+  if (e.attribution === 'none') {
+    results = [series([...byValue.values()][0]?.rates ?? new Map())];
+  } else {
+    const limit = p.query.breakdownFilter?.breakdown_limit ?? DEFAULT_BREAKDOWN_LIMIT;
+    const top = [...byValue.values()].sort((a, b) => b.from - a.from || (JSON.stringify(a.value) < JSON.stringify(b.value) ? -1 : 1)).slice(0, limit);
+    top.sort((a, b) => (JSON.stringify(a.value) < JSON.stringify(b.value) ? -1 : JSON.stringify(a.value) > JSON.stringify(b.value) ? 1 : 0));
+    results = top.map((t) => ({ ...series(t.rates), breakdown_value: t.value }));
+  }
+  return { results, executed: [executed] };
+}
+
+export async function runFunnelsQuery(query: FunnelsQuery, ctx: QueryContext): Promise<Record<string, unknown>> {
+  const p = await plan(query, ctx);
+  const out = p.viz === 'steps' ? await runSteps(p, ctx) : p.viz === 'time_to_convert' ? await runTimeToConvert(p, ctx) : await runTrends(p, ctx);
+  return {
+    results: out.results,
+    timings: out.executed.flatMap((x) => x.timings),
+    hogql: out.executed.map((x) => x.compiled.hogql).join('\n'),
+    modifiers: query.modifiers ?? {},
+    resolved_date_range: { date_from: isoLocal(p.range.from, p.range.timezone), date_to: isoLocal(p.range.to - 1, p.range.timezone, true) },
+  };
+}
+
+// ------------------------------------------------------------------------------------------- actors
+
+/** A breakdown value sent back by the client, as the engine has it: a string, or a list of strings. */
+function requestedValue(value: unknown, asArray: boolean): string | string[] {
+  const str = (v: unknown) => (typeof v === 'number' ? String(Math.trunc(v)) : v === null || v === undefined ? '' : String(v));
+  if (asArray) return Array.isArray(value) ? value.map(str) : [str(value)];
+  if (Array.isArray(value)) {
+    if (value.length !== 1) throw invalid('funnelStepBreakdown must be one value for a single breakdown', 'source.funnelStepBreakdown');
+    return str(value[0]);
+  }
+  return str(value);
+}
+
+/**
+ * FunnelsActorsQuery: the actors who reached step `funnelStep` (1-based), or with −N, who reached the
+ * step before N (the previous required one) but not step N; optionally with breakdown value
+ * `funnelStepBreakdown`. Conversion trends are answered per step too (entrance periods are not part of
+ * the request here).
+ */
+export async function funnelsActors(query: FunnelsQuery, request: ActorsRequest, ctx: QueryContext): Promise<SelectQuery> {
+  const step = request.funnelStep;
+  if (step === null || step === undefined) throw invalid('FunnelsActorsQuery needs funnelStep (1-based; negative for drop-offs)', 'source.funnelStep');
+  if (step === 0) throw invalid("Funnel steps are 1-indexed, so step 0 doesn't exist", 'source.funnelStep');
+  if (step === -1) throw invalid('The first valid drop-off argument for funnelStep is -2. -2 refers to persons who performed the first step but never made it to the second.', 'source.funnelStep');
+  const p = await plan({ ...query, funnelsFilter: { ...query.funnelsFilter, funnelVizType: query.funnelsFilter?.funnelVizType === 'trends' ? 'steps' : query.funnelsFilter?.funnelVizType } }, ctx);
+  if (!p.byPerson) throw invalid('ActorsQuery lists persons: the actors of a funnel aggregated by groups or by a HogQL expression cannot be listed yet', 'source.source.aggregation_group_type_index');
+  const n = p.engine.n;
+  const target = Math.abs(step) - 1;
+  if (target >= n) throw invalid(`funnelStep ${step} is out of range: the funnel has ${n} steps`, 'source.funnelStep');
+  const conditions = ['f_excl = 0', 'f_d >= 1'];
+  if (step > 0) conditions.push(`bitTest(f_mask, ${target})`);
+  else {
+    let prior = target - 1;
+    while (prior > 0 && query.series[prior]!.optionalInFunnel) prior--;
+    conditions.push(`bitTest(f_mask, ${prior})`, `NOT bitTest(f_mask, ${target})`);
+  }
+  const values: Record<string, PlaceholderValue> = { ...p.values };
+  if (request.funnelStepBreakdown !== null && request.funnelStepBreakdown !== undefined && p.engine.attribution !== 'none') {
+    values.requested_value = requestedValue(request.funnelStepBreakdown, p.engine.breakdownArray);
+    conditions.push('f_pv = {requested_value}');
+  }
+  const text = `SELECT DISTINCT f_actor AS actor_id FROM (${evaluationSelect(p.engine)}) WHERE ${conditions.join(' AND ')}`;
+  const tree = parseSelect(text);
+  if (tree.node !== 'SelectQuery') throw new Error('funnel actors query is not a SELECT');
+  return replacePlaceholders(tree, values);
+}
+
