@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { DefinitionsTracker } from './definitions/definitions-tracker.js';
 import { MaterializedColumns } from './query/materialized-columns.js';
+import { ActionStore } from './metadata/actions.js';
 import { EventWriter } from './ingest/event-writer.js';
 import { createLogger, type Logger } from './log.js';
 import { bootstrapInstance, type Credentials } from './metadata/bootstrap.js';
@@ -56,7 +57,7 @@ export async function startHedgerow(config: Config): Promise<RunningHedgerow> {
 
   const materialized = new MaterializedColumns(ch, log, { max: config.query.materializeMax, threshold: config.query.materializeAfterReads });
   await materialized.load();
-  const app = await buildApp({ config, log, ch, pg, projects, keys, writer, persons, personProcessor, definitions, materialized });
+  const app = await buildApp({ config, log, ch, pg, projects, keys, writer, persons, personProcessor, definitions, materialized, actions: new ActionStore(pg) });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

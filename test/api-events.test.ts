@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allEvents, api, capture, createProject, type ApiEvent } from './helpers/api.js';
+import { allEvents, api, createProject, sendBatch, type ApiEvent } from './helpers/api.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
@@ -8,10 +8,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.dispose());
 
-async function send(token: string, events: Array<Record<string, unknown>>): Promise<void> {
-  const res = await capture(server, '/batch/', JSON.stringify({ api_key: token, batch: events }));
-  expect(res.status, res.text).toBe(200);
-}
+const send = (token: string, events: Array<Record<string, unknown>>) => sendBatch(server, token, events);
 
 describe('authentication', () => {
   it('401 without a key, with a wrong key, and with a project key', async () => {

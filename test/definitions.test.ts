@@ -5,7 +5,7 @@ import { detectPropertyType } from '../src/definitions/property-type.js';
 import type { IngestEvent } from '../src/ingest/ingest-event.js';
 import { createLogger } from '../src/log.js';
 import type { Postgres } from '../src/storage/postgres.js';
-import { api, capture, createProject } from './helpers/api.js';
+import { api, capture, createProject, sendBatch } from './helpers/api.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -173,10 +173,7 @@ describe('definitions API', () => {
   });
   afterAll(() => server?.dispose());
 
-  async function send(token: string, events: Array<Record<string, unknown>>): Promise<void> {
-    const res = await capture(server, '/batch/', JSON.stringify({ api_key: token, batch: events }));
-    expect(res.status, res.text).toBe(200);
-  }
+  const send = (token: string, events: Array<Record<string, unknown>>) => sendBatch(server, token, events);
   async function props(projectId: number | string, query = '', prefix = '/api/projects'): Promise<Page<PropertyDefinition>> {
     const res = await api<Page<PropertyDefinition>>(server, `${prefix}/${projectId}/property_definitions/?limit=1000${query ? '&' + query : ''}`);
     expect(res.status, JSON.stringify(res.body)).toBe(200);

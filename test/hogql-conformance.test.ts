@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, capture } from './helpers/api.js';
+import type { QueryError } from './helpers/query.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { DATASET_BATCHES, NY, OTHER_PROJECT_EVENTS, SESSION, batchBody, countWhere, type DatasetEvent } from './helpers/hogql-dataset.js';
 
@@ -32,14 +33,7 @@ interface QueryResponse {
   timezone?: string;
 }
 
-interface ErrorBody {
-  type: string;
-  code: string;
-  detail: string;
-  attr: string | null;
-  start?: number | null;
-  end?: number | null;
-}
+type ErrorBody = QueryError;
 
 let server: TestServer;
 let main: Project;

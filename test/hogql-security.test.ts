@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, capture, createProject } from './helpers/api.js';
+import { api, capture, createProject, sendBatch } from './helpers/api.js';
 import { hogql, postQuery, waitForValue } from './helpers/query.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
@@ -17,10 +17,7 @@ beforeAll(async () => {
   server = await startServer({ HEDGEROW_QUERY_TIMEOUT_SECONDS: '2', HEDGEROW_QUERY_MAX_MEMORY_MB: '256' });
   a = await createProject(server, 'A');
   b = await createProject(server, 'B');
-  const send = async (token: string, batch: unknown[]) => {
-    const res = await capture(server, '/batch/', JSON.stringify({ api_key: token, batch }));
-    expect(res.status, res.text).toBe(200);
-  };
+  const send = (token: string, batch: unknown[]) => sendBatch(server, token, batch);
   await send(a.api_token, [
     { event: 'a_event', distinct_id: 'a1', properties: { tag: 'mine' }, timestamp: '2024-05-01T10:00:00Z' },
     { event: 'a_event', distinct_id: 'a2', properties: { tag: 'mine', $set: { email: 'a2@a.test' } }, timestamp: '2024-05-01T11:00:00Z' },

@@ -1,27 +1,9 @@
+import { localParts } from '../query/dates.js';
+
 /**
  * Shapes ClickHouse result values the way PostHog's query API returns them: date-times as ISO
  * strings in the project's timezone with its UTC offset (ClickHouse hands them over in UTC).
  */
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(tz: string): Intl.DateTimeFormat {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(tz, f);
-  }
-  return f;
-}
 
 const pad = (n: number, w = 2) => String(Math.abs(n)).padStart(w, '0');
 
@@ -32,14 +14,13 @@ export function isoInTimeZone(utcIso: string, tz: string): string {
   const epoch = Date.parse(`${m[1]}Z`);
   if (Number.isNaN(epoch)) return utcIso;
   const fraction = m[2] && /[1-9]/.test(m[2]) ? m[2] : '';
-  const parts: Record<string, number> = {};
-  for (const p of formatter(tz).formatToParts(new Date(epoch))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  const local = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  const parts = localParts(epoch, tz);
+  const local = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
   const offset = Math.round((local - epoch) / 60_000);
+  const wall = `${parts.year}-${pad(parts.month)}-${pad(parts.day)}T${pad(parts.hour)}:${pad(parts.minute)}:${pad(parts.second)}${fraction}`;
   // PostHog's JSON renderer writes UTC as `Z`.
-  if (tz === 'UTC' && offset === 0) return `${parts.year}-${pad(parts.month!)}-${pad(parts.day!)}T${pad(parts.hour!)}:${pad(parts.minute!)}:${pad(parts.second!)}${fraction}Z`;
-  const sign = offset < 0 ? '-' : '+';
-  return `${parts.year}-${pad(parts.month!)}-${pad(parts.day!)}T${pad(parts.hour!)}:${pad(parts.minute!)}:${pad(parts.second!)}${fraction}${sign}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`;
+  if (tz === 'UTC' && offset === 0) return `${wall}Z`;
+  return `${wall}${offset < 0 ? '-' : '+'}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`;
 }
 
 type Convert = (v: unknown) => unknown;

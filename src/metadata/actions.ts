@@ -57,18 +57,37 @@ function fromRow(r: Row): Action {
   };
 }
 
-/** Actions of a project, in Postgres. */
+/**
+ * Actions of a project, in Postgres. Every query needs its project's actions (ActionsNode series,
+ * `matchesAction()`), so they are kept in memory per project; this process is their only writer.
+ */
 export class ActionStore {
+  private readonly byTeam = new Map<number, Promise<Map<number, Action>>>();
+
   constructor(private readonly pg: Postgres) {}
 
+  /** All actions of the project by id, deleted ones included (saved insights may still name them). */
+  all(teamId: number): Promise<Map<number, Action>> {
+    let loaded = this.byTeam.get(teamId);
+    if (!loaded) {
+      loaded = this.pg.query<Row>(`SELECT ${COLUMNS} FROM actions WHERE team_id = $1 ORDER BY id`, [teamId]).then((rows) => new Map(rows.map((r) => [r.id, fromRow(r)])));
+      this.byTeam.set(teamId, loaded);
+      loaded.catch(() => this.byTeam.delete(teamId));
+    }
+    return loaded;
+  }
+
   async list(teamId: number, opts: { includeDeleted?: boolean } = {}): Promise<Action[]> {
-    const rows = await this.pg.query<Row>(`SELECT ${COLUMNS} FROM actions WHERE team_id = $1${opts.includeDeleted ? '' : ' AND NOT deleted'} ORDER BY id`, [teamId]);
-    return rows.map(fromRow);
+    return [...(await this.all(teamId)).values()].filter((a) => opts.includeDeleted || !a.deleted);
   }
 
   async get(teamId: number, id: number): Promise<Action | undefined> {
-    const [row] = await this.pg.query<Row>(`SELECT ${COLUMNS} FROM actions WHERE team_id = $1 AND id = $2`, [teamId, id]);
-    return row && fromRow(row);
+    return (await this.all(teamId)).get(id);
+  }
+
+  private async remember(action: Action): Promise<Action> {
+    (await this.all(action.teamId)).set(action.id, action);
+    return action;
   }
 
   async create(teamId: number, input: { name: string; description?: string; steps: ActionStep[]; tags?: string[]; createdBy?: number }): Promise<Action> {
@@ -76,7 +95,7 @@ export class ActionStore {
       `INSERT INTO actions (team_id, name, description, steps, tags, created_by) VALUES ($1, $2, $3, $4::jsonb, $5, $6) RETURNING ${COLUMNS}`,
       [teamId, input.name, input.description ?? '', JSON.stringify(input.steps), input.tags ?? [], input.createdBy ?? null],
     );
-    return fromRow(row!);
+    return this.remember(fromRow(row!));
   }
 
   async update(teamId: number, id: number, changes: { name?: string; description?: string; steps?: ActionStep[]; tags?: string[]; deleted?: boolean }): Promise<Action | undefined> {
@@ -86,6 +105,6 @@ export class ActionStore {
         WHERE team_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
       [teamId, id, changes.name ?? null, changes.description ?? null, changes.steps ? JSON.stringify(changes.steps) : null, changes.tags ?? null, changes.deleted ?? null],
     );
-    return row && fromRow(row);
+    return row && this.remember(fromRow(row));
   }
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { HogQLError, type Expr, type Field, type OrderExpr, type SelectQuery } from '../hogql/ast.js';
 import { parseExpr, parseOrderExpr } from '../hogql/parser.js';
 import { propertiesSchema, propertiesToExpr } from '../hogql/property-filters.js';
-import { executeHogQL, hogqlErrorToHttp } from './execute.js';
+import { executeHogQL } from './execute.js';
 import { fillPersonColumns, isPersonColumn } from './person-columns.js';
 import type { QueryContext } from './query-context.js';
 import { queryKinds } from './kinds.js';
@@ -25,15 +25,6 @@ export type ActorsQuery = z.infer<typeof actorsQuerySchema>;
 
 const f = (...chain: string[]): Field => ({ node: 'Field', chain });
 const c = (value: string): Expr => ({ node: 'Constant', value });
-
-function parsed<T>(run: () => T): T {
-  try {
-    return run();
-  } catch (err) {
-    if (err instanceof HogQLError) throw hogqlErrorToHttp(err);
-    throw err;
-  }
-}
 
 const actorsSourceSchema = z.object({
   kind: z.enum(['InsightActorsQuery', 'FunnelsActorsQuery', 'StickinessActorsQuery']),
@@ -91,16 +82,13 @@ function searchExpr(search: string): Expr {
 export async function runActorsQuery(query: ActorsQuery, ctx: QueryContext) {
   const sourceActors = query.source ? await actorsOfSource(query.source, ctx) : undefined;
   const columns = query.select?.length ? query.select : ['person', 'id', 'created_at'];
-  const select = parsed(() => columns.map((s): Expr => (isPersonColumn(s) ? f('id') : parseExpr(s))));
-  const where = parsed(() => {
-    const parts: Expr[] = [];
-    for (const props of [query.properties, query.fixedProperties]) if (props) parts.push(propertiesToExpr(props, { scope: 'persons', propertyType: ctx.propertyType }));
-    if (query.search) parts.push(searchExpr(query.search.trim()));
-    if (sourceActors) parts.push({ node: 'CompareOperation', op: 'in', left: f('id'), right: sourceActors });
-    return parts;
-  });
+  const select = columns.map((s): Expr => (isPersonColumn(s) ? f('id') : parseExpr(s)));
+  const where: Expr[] = [];
+  for (const props of [query.properties, query.fixedProperties]) if (props) where.push(propertiesToExpr(props, { scope: 'persons', propertyType: ctx.propertyType }));
+  if (query.search) where.push(searchExpr(query.search.trim()));
+  if (sourceActors) where.push({ node: 'CompareOperation', op: 'in', left: f('id'), right: sourceActors });
   const orderBy: OrderExpr[] = query.orderBy?.length
-    ? parsed(() => query.orderBy!.map((o) => parseOrderExpr(o)))
+    ? query.orderBy.map((o) => parseOrderExpr(o))
     : [
         { node: 'OrderExpr', expr: f('created_at'), order: 'DESC' },
         { node: 'OrderExpr', expr: f('id'), order: 'DESC' },

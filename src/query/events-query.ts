@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { HogQLError, type Expr, type OrderExpr, type SelectQuery } from '../hogql/ast.js';
+import type { Expr, OrderExpr, SelectQuery } from '../hogql/ast.js';
 import { lookupFunction } from '../hogql/functions.js';
 import { parseExpr, parseOrderExpr } from '../hogql/parser.js';
 import { propertiesSchema, propertiesToExpr } from '../hogql/property-filters.js';
 import { instantExpr } from './date-range.js';
 import { parseDate } from './dates.js';
-import { executeHogQL, hogqlErrorToHttp } from './execute.js';
+import { executeHogQL } from './execute.js';
 import { fillPersonColumns, isPersonColumn } from './person-columns.js';
 import type { QueryContext } from './query-context.js';
 
@@ -41,15 +41,6 @@ function containsAggregate(e: unknown): boolean {
   return Object.values(e).some(containsAggregate);
 }
 
-function parse<T>(text: string, parser: (t: string) => T): T {
-  try {
-    return parser(text);
-  } catch (err) {
-    if (err instanceof HogQLError) throw hogqlErrorToHttp(err);
-    throw err;
-  }
-}
-
 /**
  * PostHog's `EventsQuery`: the events list behind the activity page and data tables. `*` returns
  * the event as an object and `person` the person; aggregates in `select` group by the rest.
@@ -60,33 +51,28 @@ export async function runEventsQuery(query: EventsQuery, ctx: QueryContext) {
   const selectExprs: Expr[] = query.select.map((s) => {
     if (s === '*') return { node: 'Call', name: 'tuple', args: EVENT_COLUMNS.map((c) => ({ node: 'Field', chain: [c] }) as Expr) };
     if (isPersonColumn(s)) return { node: 'Field', chain: ['person_id'] };
-    return parse(s, parseExpr);
+    return parseExpr(s);
   });
   const aggregated = selectExprs.map(containsAggregate);
   const where: Expr[] = [];
   const having: Expr[] = [];
   for (const w of query.where ?? []) {
-    const e: Expr = parse(w, parseExpr);
+    const e: Expr = parseExpr(w);
     (containsAggregate(e) ? having : where).push(e);
   }
-  try {
-    if (query.event) where.push({ node: 'CompareOperation', op: '==', left: { node: 'Field', chain: ['event'] }, right: { node: 'Constant', value: query.event } });
-    if (query.personId) where.push({ node: 'CompareOperation', op: '==', left: { node: 'Field', chain: ['person_id'] }, right: { node: 'Call', name: 'toUUID', args: [{ node: 'Constant', value: query.personId }] } });
-    const after = query.after ?? '-24h';
-    if (after !== 'all') where.push({ node: 'CompareOperation', op: '>', left: { node: 'Field', chain: ['timestamp'] }, right: instantExpr(parseDate(after, now, tz, 'after').epochMs) });
-    const before = query.before ? parseDate(query.before, now, tz, 'before').epochMs : now + 5000;
-    where.push({ node: 'CompareOperation', op: '<', left: { node: 'Field', chain: ['timestamp'] }, right: instantExpr(before) });
-    for (const props of [query.properties, query.fixedProperties]) if (props) where.push(propertiesToExpr(props, { scope: 'events', propertyType: ctx.propertyType }));
-    if (query.filterTestAccounts && ctx.project.testAccountFilters.length) {
-      where.push(propertiesToExpr(ctx.project.testAccountFilters as never, { scope: 'events', propertyType: ctx.propertyType }));
-    }
-  } catch (err) {
-    if (err instanceof HogQLError) throw hogqlErrorToHttp(err);
-    throw err;
+  if (query.event) where.push({ node: 'CompareOperation', op: '==', left: { node: 'Field', chain: ['event'] }, right: { node: 'Constant', value: query.event } });
+  if (query.personId) where.push({ node: 'CompareOperation', op: '==', left: { node: 'Field', chain: ['person_id'] }, right: { node: 'Call', name: 'toUUID', args: [{ node: 'Constant', value: query.personId }] } });
+  const after = query.after ?? '-24h';
+  if (after !== 'all') where.push({ node: 'CompareOperation', op: '>', left: { node: 'Field', chain: ['timestamp'] }, right: instantExpr(parseDate(after, now, tz, 'after').epochMs) });
+  const before = query.before ? parseDate(query.before, now, tz, 'before').epochMs : now + 5000;
+  where.push({ node: 'CompareOperation', op: '<', left: { node: 'Field', chain: ['timestamp'] }, right: instantExpr(before) });
+  for (const props of [query.properties, query.fixedProperties]) if (props) where.push(propertiesToExpr(props, { scope: 'events', propertyType: ctx.propertyType }));
+  if (query.filterTestAccounts && ctx.project.testAccountFilters.length) {
+    where.push(propertiesToExpr(ctx.project.testAccountFilters as never, { scope: 'events', propertyType: ctx.propertyType }));
   }
 
   let orderBy: OrderExpr[];
-  if (query.orderBy?.length) orderBy = query.orderBy.map((o) => parse(o, parseOrderExpr));
+  if (query.orderBy?.length) orderBy = query.orderBy.map((o) => parseOrderExpr(o));
   else {
     const countIndex = query.select.findIndex((s) => s.replace(/\s/g, '') === 'count()');
     const aggIndex = aggregated.indexOf(true);

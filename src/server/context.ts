@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import type { DefinitionsTracker } from '../definitions/definitions-tracker.js';
 import type { MaterializedColumns } from '../query/materialized-columns.js';
+import type { ActionStore } from '../metadata/actions.js';
 import type { EventWriter } from '../ingest/event-writer.js';
 import type { Logger } from '../log.js';
 import type { PersonalApiKeyStore } from '../metadata/personal-api-keys.js';
@@ -23,6 +24,8 @@ export interface ServerContext {
   personProcessor: PersonProcessor;
   /** Event and property definitions (taxonomy), filled by ingestion; typed property lookups for HogQL. */
   definitions: DefinitionsTracker;
+  /** Actions per project (cached; ActionsNode series and `matchesAction()`). */
+  actions: ActionStore;
   /** Columns for hot event properties, used by the HogQL compiler. */
   materialized: MaterializedColumns;
 }

@@ -63,3 +63,9 @@ export async function capture(
   }
   return { status: res.status, body: parsed, text };
 }
+
+/** Sends events through `/batch/` with a project token and expects them accepted. */
+export async function sendBatch(server: TestServer, token: string, batch: unknown[]): Promise<void> {
+  const res = await capture(server, '/batch/', JSON.stringify({ api_key: token, batch }));
+  if (res.status !== 200) throw new Error(`/batch/ answered ${res.status}: ${res.text}`);
+}

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { api, capture, createProject } from './api.js';
+import { api, createProject, sendBatch } from './api.js';
 import { waitForValue } from './query.js';
 import type { TestServer } from './server.js';
 
@@ -19,8 +19,7 @@ export async function scenarioProject(server: TestServer, name: string, batch: R
     expect(res.status).toBe(201);
     project = res.body;
   } else project = await createProject(server, name);
-  const res = await capture(server, '/batch/', JSON.stringify({ api_key: project.api_token, batch }));
-  expect(res.status, res.text).toBe(200);
+  await sendBatch(server, project.api_token, batch);
   await waitForValue(server, project.id, 'SELECT count() FROM events', batch.length);
   const persons = new Set(batch.filter((e) => (e.properties as Record<string, unknown> | undefined)?.$process_person_profile !== false).map((e) => e.distinct_id));
   await waitForValue(server, project.id, 'SELECT count() FROM persons', persons.size);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { HedgerowError } from '../../errors.js';
-import { actionStepSchema, ActionStore, type Action } from '../../metadata/actions.js';
+import { actionStepSchema, type Action } from '../../metadata/actions.js';
 import { zodToHttp } from '../../query/validate.js';
 import type { ServerContext } from '../context.js';
 import { actorOf, jsonBody, requireProject } from '../auth.js';
@@ -45,7 +45,7 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
 
 /** `/api/projects/:id/actions/`: list, get, create, update (soft delete via `deleted`). */
 export function actionRoutes(ctx: ServerContext) {
-  const store = new ActionStore(ctx.pg);
+  const store = ctx.actions;
   return async function routes(app: FastifyInstance): Promise<void> {
     for (const prefix of ['/api/projects', '/api/environments']) {
       const base = `${prefix}/:project_id/actions`;

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { PersonQueries } from '../../persons/person-queries.js';
-import { ActionStore } from '../../metadata/actions.js';
 import { actionToExpr } from '../../hogql/action-expr.js';
 import type { QueryContext } from '../../query/query-context.js';
 import { runQueryRequest } from '../../query/run-query.js';
@@ -14,10 +13,9 @@ import { jsonBody, requireProject } from '../auth.js';
  */
 export function queryContextBuilder(ctx: ServerContext): (project: Project) => Promise<QueryContext> {
   const persons = new PersonQueries(ctx.pg);
-  const actionStore = new ActionStore(ctx.pg);
   return async function queryContext(project: Project): Promise<QueryContext> {
     await ctx.definitions.ensureLoaded(project.id);
-    const actions = new Map((await actionStore.list(project.id, { includeDeleted: true })).map((a) => [a.id, a]));
+    const actions = await ctx.actions.all(project.id);
     const propertyType: QueryContext['propertyType'] = (kind, key, groupTypeIndex) => ctx.definitions.propertyType(project.id, kind, key, groupTypeIndex);
     return {
       project,
