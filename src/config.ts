@@ -12,6 +12,8 @@ export interface Config {
   logLevel: string;
   /** Per-query limits for HogQL and insight queries. */
   query: { maxExecutionSeconds: number; maxMemoryBytes: number; materializeMax: number; materializeAfterReads: number };
+  /** How often dynamic cohorts are recalculated in the background (0 = only when they change). */
+  cohortRefreshSeconds: number;
   bootstrap: {
     adminEmail?: string;
     adminPassword?: string;
@@ -53,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       materializeMax: env.HEDGEROW_MATERIALIZE_MAX === '0' ? 0 : positiveNumber(env, 'HEDGEROW_MATERIALIZE_MAX', 20),
       materializeAfterReads: positiveNumber(env, 'HEDGEROW_MATERIALIZE_AFTER_READS', 3),
     },
+    cohortRefreshSeconds: env.HEDGEROW_COHORT_REFRESH_SECONDS === '0' ? 0 : positiveNumber(env, 'HEDGEROW_COHORT_REFRESH_SECONDS', 3600),
     bootstrap: {
       adminEmail: env.HEDGEROW_ADMIN_EMAIL || undefined,
       adminPassword: env.HEDGEROW_ADMIN_PASSWORD || undefined,

@@ -16,6 +16,8 @@ export const errorCatalog = {
   unroutable_events: { status: 400, type: 'validation_error' },
   ingest_key_required: { status: 401, type: 'authentication_error' },
   ingest_key_unknown: { status: 403, type: 'authentication_error' },
+  // flags (PostHog's code for a missing or unknown project token)
+  invalid_api_key: { status: 401, type: 'authentication_error' },
   payload_too_large: { status: 413, type: 'validation_error' },
   unsupported_media_type: { status: 415, type: 'validation_error' },
   // API

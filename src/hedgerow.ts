@@ -5,6 +5,12 @@ import type { Config } from './config.js';
 import { DefinitionsTracker } from './definitions/definitions-tracker.js';
 import { MaterializedColumns } from './query/materialized-columns.js';
 import { ActionStore } from './metadata/actions.js';
+import { FlagStore } from './flags/flag-store.js';
+import { ExperimentStore } from './experiments/experiment-store.js';
+import { CohortCalculator } from './cohorts/cohort-calculator.js';
+import { CohortStore } from './cohorts/cohort-store.js';
+import { cohortProjectContext } from './server/routes/query.js';
+import type { ServerContext } from './server/context.js';
 import { EventWriter } from './ingest/event-writer.js';
 import { createLogger, type Logger } from './log.js';
 import { bootstrapInstance, type Credentials } from './metadata/bootstrap.js';
@@ -57,7 +63,13 @@ export async function startHedgerow(config: Config): Promise<RunningHedgerow> {
 
   const materialized = new MaterializedColumns(ch, log, { max: config.query.materializeMax, threshold: config.query.materializeAfterReads });
   await materialized.load();
-  const app = await buildApp({ config, log, ch, pg, projects, keys, writer, persons, personProcessor, definitions, materialized, actions: new ActionStore(pg) });
+  const actions = new ActionStore(pg);
+  const cohorts = new CohortStore(pg);
+  // The calculator compiles definitions with the same compiler options as queries (built from the context below).
+  const cohortCalculator = new CohortCalculator(ch, log, cohorts, (teamId) => cohortProjectContext(ctx, teamId));
+  const ctx: ServerContext = { config, log, ch, pg, projects, keys, writer, persons, personProcessor, definitions, materialized, actions, cohorts, cohortCalculator, flags: new FlagStore(pg, log), experiments: new ExperimentStore(pg) };
+  cohortCalculator.startSchedule(config.cohortRefreshSeconds);
+  const app = await buildApp(ctx);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -67,6 +79,7 @@ export async function startHedgerow(config: Config): Promise<RunningHedgerow> {
   const close = () =>
     (closing ??= (async () => {
       await app.close(); // stop accepting; in-flight requests finish
+      await cohortCalculator.stop();
       await writer.close();
       await definitions.close();
       await materialized.settled();

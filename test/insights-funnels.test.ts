@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, capture } from './helpers/api.js';
 import { postQuery, waitForValue } from './helpers/query.js';
+import { sampled, sampledIds, samplingProject } from './helpers/sampling.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -715,4 +716,148 @@ describe('FunnelsQuery against a port of PostHog’s funnel UDF', () => {
       expect(got).toEqual(want);
     },
   );
+});
+
+describe('FunnelsQuery samplingFactor', () => {
+  // s0000…s1999 sign up on 03-05 10:00; ids with i % 2 = 0 view at 10:30, ids with i % 4 = 0 buy at 11:00.
+  // Whole data: [2000, 1000, 500], 1800 s per step; entrance day 03-05 converts 500 / 2000 = 25%.
+  const ids = sampledIds();
+  let sampling: number;
+  let inSample: number[];
+
+  beforeAll(async () => {
+    const batch = ids.flatMap(({ id, i }) => [
+      ev(id, 'signup', '2024-03-05T10:00:00Z'),
+      ...(i % 2 === 0 ? [ev(id, 'view', '2024-03-05T10:30:00Z')] : []),
+      ...(i % 4 === 0 ? [ev(id, 'buy', '2024-03-05T11:00:00Z')] : []),
+    ]);
+    sampling = await samplingProject(server, 'funnels sampling', batch);
+    inSample = [...(await sampled(server, sampling, 0.1))];
+  }, 90_000);
+
+  it('samplingFactor 1 / null: the exact funnel', async () => {
+    for (const samplingFactor of [1, null]) {
+      const body = await funnel(sampling, { samplingFactor });
+      expect(counts(body.results)).toEqual([2000, 1000, 500]);
+      expect(averages(body.results)).toEqual([null, 1800, 1800]);
+      expect(body.hogql).not.toContain('SAMPLE');
+    }
+  });
+
+  it('a 10% sample of distinct ids: step counts scaled back, conversion times and rates not', async () => {
+    const expected = [inSample.length, inSample.filter((i) => i % 2 === 0).length, inSample.filter((i) => i % 4 === 0).length].map((n) => n * 10);
+    const body = await funnel(sampling, { samplingFactor: 0.1 });
+    expect(counts(body.results)).toEqual(expected);
+    expected.forEach((n, k) => expect(Math.abs(n - [2000, 1000, 500][k]!) / [2000, 1000, 500][k]!).toBeLessThan(0.3));
+    expect(averages(body.results)).toEqual([null, 1800, 1800]);
+    expect(body.hogql).toContain('SAMPLE 0.1');
+    // The same ids every time.
+    expect(counts((await funnel(sampling, { samplingFactor: 0.1 })).results)).toEqual(expected);
+    // Conversion trends report a rate: the sample's own, unscaled.
+    const trends = await funnel<{ data: number[]; days: string[] }[]>(sampling, {
+      samplingFactor: 0.1,
+      dateRange: { date_from: '2024-03-04', date_to: '2024-03-06' },
+      funnelsFilter: { funnelVizType: 'trends' },
+    });
+    const rate = Math.round((inSample.filter((i) => i % 4 === 0).length / inSample.length) * 10000) / 100;
+    expect(trends.results[0]!.data).toEqual([0, rate, 0]);
+    expect(Math.abs(rate - 25)).toBeLessThan(7);
+    // The actors of a sampled step are the sampled ids.
+    const buyers = await actors(sampling, { samplingFactor: 0.1 }, { funnelStep: 3 });
+    expect(buyers).toEqual(ids.filter(({ i }) => i % 4 === 0 && inSample.includes(i)).map(({ id }) => id));
+  });
+});
+
+describe('FunnelsQuery project week_start_day', () => {
+  it('conversion trends by week follow week_start_day', async () => {
+    // q1 signs up and buys on Sun 03-03; q2 signs up on Mon 03-04 and never buys. Range 03-03..03-09.
+    const id = await project('monday weeks', [ev('q1', 'signup', '2024-03-03T10:00:00Z'), ev('q1', 'buy', '2024-03-03T11:00:00Z'), ev('q2', 'signup', '2024-03-04T10:00:00Z')], [
+      'SELECT count() FROM persons',
+      2,
+    ]);
+    const weekly = { series: [node('signup'), node('buy')], interval: 'week', dateRange: { date_from: '2024-03-03', date_to: '2024-03-09' }, funnelsFilter: { funnelVizType: 'trends' } };
+    // Sunday weeks: one week (03-03..03-09), 1 of 2 entrances converts.
+    const sunday = await funnel<{ data: number[]; days: string[] }[]>(id, weekly);
+    expect([sunday.results[0]!.days, sunday.results[0]!.data]).toEqual([['2024-03-03'], [50]]);
+    const res = await api(server, `/api/projects/${id}/`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ week_start_day: 1 }) });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    // Monday weeks: 02-26..03-03 (q1 converts) and 03-04.. (q2 does not).
+    const monday = await funnel<{ data: number[]; days: string[] }[]>(id, weekly);
+    expect([monday.results[0]!.days, monday.results[0]!.data]).toEqual([['2024-02-26', '2024-03-04'], [100, 0]]);
+  });
+});
+
+describe('FunnelsQuery compareFilter', () => {
+  // Current week 03-08..03-14: u1 signs up 03-09 10:00, views 10:10 (600 s), buys 03-10 10:00 (85800 s);
+  // u2 signs up 03-10 10:00, views 10:30 (1800 s). Previous week 03-01..03-07: u3 signs up 03-02 10:00,
+  // views 03-03 10:00 (86400 s). Plans (on signup): u1 a, u2 b, u3 c.
+  let id: number;
+  const WEEK = { date_from: '2024-03-08', date_to: '2024-03-14' };
+  beforeAll(async () => {
+    id = await project(
+      'compare',
+      [
+        ev('u1', 'signup', '2024-03-09T10:00:00Z', { plan: 'a' }),
+        ev('u1', 'view', '2024-03-09T10:10:00Z'),
+        ev('u1', 'buy', '2024-03-10T10:00:00Z'),
+        ev('u2', 'signup', '2024-03-10T10:00:00Z', { plan: 'b' }),
+        ev('u2', 'view', '2024-03-10T10:30:00Z'),
+        ev('u3', 'signup', '2024-03-02T10:00:00Z', { plan: 'c' }),
+        ev('u3', 'view', '2024-03-03T10:00:00Z'),
+      ],
+      ['SELECT count() FROM persons', 3],
+    );
+  }, 60_000);
+  const rows = (steps: (Step & { compare?: boolean; compare_label?: string })[]) => steps.map((s) => [s.compare_label, s.order, s.count, s.average_conversion_time]);
+
+  it('steps: the current funnel, then the previous period’s, each step tagged', async () => {
+    const body = await funnel<(Step & { compare?: boolean; compare_label?: string })[]>(id, { dateRange: WEEK, compareFilter: { compare: true } });
+    expect(rows(body.results)).toEqual([
+      ['current', 0, 2, null],
+      ['current', 1, 2, 1200],
+      ['current', 2, 1, 85800],
+      ['previous', 0, 1, null],
+      ['previous', 1, 1, 86400],
+      ['previous', 2, 0, null],
+    ]);
+    expect(body.results.every((s) => s.compare === true)).toBe(true);
+    expect(body.resolved_date_range.date_from).toBe('2024-03-08T00:00:00Z');
+    // compare_to -2w: 02-23..02-29 has nobody, so its side is the current steps zeroed.
+    const empty = await funnel<(Step & { compare_label?: string })[]>(id, { dateRange: WEEK, compareFilter: { compare: true, compare_to: '-2w' } });
+    expect(rows(empty.results).slice(3)).toEqual([
+      ['previous', 0, 0, null],
+      ['previous', 1, 0, null],
+      ['previous', 2, 0, null],
+    ]);
+  });
+
+  it('breakdown: current funnels then previous ones in the same value order, zeroed where a value is missing', async () => {
+    const body = await funnel<(Step & { compare_label?: string })[][]>(id, { dateRange: WEEK, compareFilter: { compare: true }, breakdownFilter: { breakdown: 'plan' } });
+    expect(body.results.map((g) => [g[0]!.compare_label, g[0]!.breakdown_value, counts(g)])).toEqual([
+      ['current', 'a', [1, 1, 1]],
+      ['current', 'b', [1, 1, 0]],
+      ['current', 'c', [0, 0, 0]],
+      ['previous', 'a', [0, 0, 0]],
+      ['previous', 'b', [0, 0, 0]],
+      ['previous', 'c', [1, 1, 0]],
+    ]);
+  });
+
+  it('trends: current and previous series with their own days; actors of the previous period', async () => {
+    const body = await funnel<{ data: number[]; days: string[]; compare_label: string }[]>(id, {
+      series: [node('signup'), node('buy')],
+      dateRange: WEEK,
+      compareFilter: { compare: true },
+      funnelsFilter: { funnelVizType: 'trends' },
+    });
+    expect(body.results.map((r) => [r.compare_label, r.days[0], r.data])).toEqual([
+      ['current', '2024-03-08', [0, 100, 0, 0, 0, 0, 0]],
+      ['previous', '2024-03-01', [0, 0, 0, 0, 0, 0, 0]],
+    ]);
+    expect(await actors(id, { dateRange: WEEK, compareFilter: { compare: true } }, { funnelStep: 2, compare: 'previous' })).toEqual(['u3']);
+    expect(await actors(id, { dateRange: WEEK, compareFilter: { compare: true } }, { funnelStep: 2 })).toEqual(['u1', 'u2']);
+    const bad = await postQuery(server, id, { kind: 'FunnelsQuery', series: SIGNUP_VIEW_BUY, dateRange: WEEK, compareFilter: { compare: true }, funnelsFilter: { funnelVizType: 'time_to_convert' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.detail).toMatch(/compareFilter/);
+  });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { capture, createProject } from './helpers/api.js';
+import { api, capture, createProject } from './helpers/api.js';
 import { postQuery, waitForValue } from './helpers/query.js';
+import { sampled, sampledIds, samplingProject } from './helpers/sampling.js';
 import { scenarioProject } from './helpers/scenario.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
@@ -159,5 +160,38 @@ describe('LifecycleQuery', () => {
     await bad({ interval: 'fortnight' }, /interval/);
     await bad({ dateRange: { date_from: 'soon' } }, /date_from/);
     await bad({ series: [{ kind: 'ActionsNode', id: 1 }] }, /action/i);
+  });
+});
+
+describe('LifecycleQuery project settings and sampling', () => {
+  it('week_start_day 1: Monday weeks', async () => {
+    // The weekly scenario's events in Monday weeks (W-1 = Jan 1–7, W0 = Jan 8–14, W1 = Jan 15–21, W2 = Jan 22–28):
+    // b on Jan 2 (W-1, new there) and Jan 21 (W1); a on Jan 8 (W0, new) and Jan 15 (W1).
+    // W0: a new, b dormant; W1: a returning, b resurrecting; W2: both dormant.
+    const id = await scenario('monday weeks', [pv('b', 1), pv('a', 7), pv('a', 14), pv('b', 20)]);
+    const res = await api(server, `/api/projects/${id}/`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ week_start_day: 1 }) });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const results = await lifecycle(id, { interval: 'week', dateRange: { date_from: '2024-01-08', date_to: '2024-01-28' } });
+    expect(byStatus(results)).toEqual({ new: [1, 0, 0], returning: [0, 1, 0], resurrecting: [0, 1, 0], dormant: [-1, 0, -2] });
+    expect(results[0]!.days).toEqual(['2024-01-08', '2024-01-15', '2024-01-22']);
+  });
+
+  it('samplingFactor: a 10% sample of distinct ids, counts scaled back (dormant stays negative)', async () => {
+    // s0000…s1999 view on D1 (created then); even ids again on D2. Whole data over D1..D3:
+    // new [2000, 0, 0], returning [0, 1000, 0], dormant [0, −1000, −1000].
+    const ids = sampledIds();
+    const id = await samplingProject(server, 'lifecycle sampling', ids.flatMap(({ id: who, i }) => [pv(who, 1), ...(i % 2 === 0 ? [pv(who, 2)] : [])]));
+    const range = { dateRange: { date_from: '2024-01-02', date_to: '2024-01-04' } };
+    for (const samplingFactor of [1, null]) {
+      expect(byStatus(await lifecycle(id, { ...range, samplingFactor }))).toEqual({ new: [2000, 0, 0], returning: [0, 1000, 0], resurrecting: [0, 0, 0], dormant: [0, -1000, -1000] });
+    }
+    const S = [...(await sampled(server, id, 0.1))];
+    const n = S.length * 10;
+    const m = S.filter((i) => i % 2 === 0).length * 10;
+    const results = await lifecycle(id, { ...range, samplingFactor: 0.1 });
+    expect(byStatus(results)).toEqual({ new: [n, 0, 0], returning: [0, m, 0], resurrecting: [0, 0, 0], dormant: [0, -(n - m), -m] });
+    expect(results[0]!.count).toBe(n);
+    expect(Math.abs(n - 2000) / 2000).toBeLessThan(0.25);
+    expect(Math.abs(m - 1000) / 1000).toBeLessThan(0.3);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capture, createProject } from './helpers/api.js';
 import { postQuery, waitForValue } from './helpers/query.js';
+import { sampled, sampledIds, samplingProject } from './helpers/sampling.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -202,5 +203,21 @@ describe('PathsQuery', () => {
     await bad({ pathsFilter: { includeEventTypes: ['hogql'], pathsHogQLExpression: 'concat(' } }, /.+/);
     await bad({ dateRange: { date_from: 'last tuesday' } }, /date_from/);
     await bad({ pathsFilter: {}, funnelPathsFilter: { funnelPathType: 'funnel_path_after_step', funnelSource: { kind: 'FunnelsQuery', series: [] }, funnelStep: 1 } }, /funnelPathsFilter/);
+  });
+});
+
+describe('PathsQuery samplingFactor', () => {
+  it('a 10% sample of distinct ids: edge values scaled back, conversion times not', async () => {
+    // s0000…s1999 walk /a → /b a minute apart; even ids go on to /c. Whole data: /a→/b 2000, /b→/c 1000, 60 s each.
+    const ids = sampledIds();
+    const id = await samplingProject(server, 'paths sampling', ids.flatMap(({ id: who, i }) => walk(who, i % 2 === 0 ? ['/a', '/b', '/c'] : ['/a', '/b'])));
+    for (const samplingFactor of [1, null]) {
+      expect(await paths(id, {}, { samplingFactor })).toEqual([edge('1_/a', '2_/b', 2000, 60_000), edge('2_/b', '3_/c', 1000, 60_000)]);
+    }
+    const S = [...(await sampled(server, id, 0.1))];
+    const all = S.length * 10;
+    const even = S.filter((i) => i % 2 === 0).length * 10;
+    expect(await paths(id, {}, { samplingFactor: 0.1 })).toEqual([edge('1_/a', '2_/b', all, 60_000), edge('2_/b', '3_/c', even, 60_000)]);
+    expect(Math.abs(all - 2000) / 2000).toBeLessThan(0.25);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { capture, createProject } from './helpers/api.js';
+import { api, capture, createProject } from './helpers/api.js';
 import { postQuery, waitForValue } from './helpers/query.js';
+import { sampled, sampledIds, samplingProject } from './helpers/sampling.js';
 import { scenarioProject } from './helpers/scenario.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
@@ -249,5 +250,90 @@ describe('RetentionQuery', () => {
     await bad({ retentionFilter: { targetEntity: { id: 1, type: 'actions' } } }, /actions/);
     await bad({ retentionFilter: undefined }, /retentionFilter/);
     await bad({ dateRange: { date_from: 'yesterday-ish' } }, /date_from/);
+  });
+});
+
+describe('RetentionQuery project settings and sampling', () => {
+  it('week_start_day 1: weekly cohorts in calendar weeks starting on Monday', async () => {
+    // The weekly scenario's events in Monday weeks (01-08, 01-15, 01-22): a on 01-08 and 01-13 | 01-20;
+    // b on 01-13 and 01-14 | – | 01-27; c on 01-21. Recurring: week 0 {a, b} → a back in week 1, b in week 2.
+    const id = await scenario('monday weeks', [pv('a', 7), pv('a', 12), pv('a', 19), pv('b', 12), pv('b', 13), pv('b', 26), pv('c', 20)]);
+    const res = await api<{ week_start_day: number }>(server, `/api/projects/${id}/`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ week_start_day: 1 }),
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.week_start_day).toBe(1);
+    const body = await retention(id, { period: 'Week' }, { dateRange: { date_from: '2024-01-08', date_to: '2024-01-28' } });
+    expect(counts(body.results)).toEqual([[2, 1, 1], [2, 0], [1]]);
+    expect(body.results.map((r) => [r.label, r.date])).toEqual([
+      ['Week 0', '2024-01-08T00:00:00Z'],
+      ['Week 1', '2024-01-15T00:00:00Z'],
+      ['Week 2', '2024-01-22T00:00:00Z'],
+    ]);
+    // A date_from on a Sunday starts the week before (Monday 01-01), where nobody was active.
+    const sunday = await retention(id, { period: 'Week', totalIntervals: 2 }, { dateRange: { date_from: '2024-01-07', date_to: '2024-01-14' } });
+    expect(sunday.results.map((r) => r.date)).toEqual(['2024-01-01T00:00:00Z', '2024-01-08T00:00:00Z']);
+    expect(counts(sunday.results)).toEqual([[0, 0], [2]]);
+  });
+
+  it('samplingFactor: a 10% sample of distinct ids, every cell scaled back', async () => {
+    // s0000…s1999 view on D0; the even ids again on D1. Whole data: D0 [2000, 1000], D1 [1000].
+    const ids = sampledIds();
+    const id = await samplingProject(server, 'retention sampling', ids.flatMap(({ id: who, i }) => [pv(who, 0), ...(i % 2 === 0 ? [pv(who, 1)] : [])]));
+    const range = { dateRange: { date_from: '2024-01-01', date_to: '2024-01-02' } };
+    for (const samplingFactor of [1, null]) {
+      expect(counts((await retention(id, { totalIntervals: 2 }, { ...range, samplingFactor })).results)).toEqual([[2000, 1000], [1000]]);
+    }
+    const S = [...(await sampled(server, id, 0.1))];
+    const all = S.length * 10;
+    const even = S.filter((i) => i % 2 === 0).length * 10;
+    const body = await retention(id, { totalIntervals: 2 }, { ...range, samplingFactor: 0.1 });
+    expect(counts(body.results)).toEqual([[all, even], [even]]);
+    expect(Math.abs(all - 2000) / 2000).toBeLessThan(0.25);
+    expect(Math.abs(even - 1000) / 1000).toBeLessThan(0.3);
+    expect(body.hogql).toContain('SAMPLE 0.1');
+    expect(counts((await retention(id, { totalIntervals: 2 }, { ...range, samplingFactor: 0.1 })).results)).toEqual([[all, even], [even]]);
+  });
+});
+
+describe('RetentionQuery 24_hour_windows', () => {
+  // a: Jan 1 20:00, Jan 2 10:00 (14 h later), Jan 2 21:00 (25 h); b: Jan 1 23:00, Jan 2 01:00 (2 h);
+  // c: Jan 2 12:00, Jan 3 11:00 (23 h), Jan 3 13:00 (25 h).
+  // Calendar days (recurring): D0 {a, b} → both back on D1, nobody on D2; D1 {a, b, c} → c on D2; D2 {c}.
+  // 24-hour windows from each actor's first pageview: a and b start in window 0 (20 h, 23 h after Jan 1
+  // 00:00), c in window 1 (36 h); a and c are back 24–48 h later, b only within its first 24 h.
+  let id: number;
+  beforeAll(async () => {
+    id = await scenario('rolling', [
+      ev('a', '$pageview', '2024-01-01T20:00:00Z'),
+      ev('a', '$pageview', '2024-01-02T10:00:00Z'),
+      ev('a', '$pageview', '2024-01-02T21:00:00Z'),
+      ev('b', '$pageview', '2024-01-01T23:00:00Z'),
+      ev('b', '$pageview', '2024-01-02T01:00:00Z'),
+      ev('c', '$pageview', '2024-01-02T12:00:00Z'),
+      ev('c', '$pageview', '2024-01-03T11:00:00Z'),
+      ev('c', '$pageview', '2024-01-03T13:00:00Z'),
+    ]);
+  }, 60_000);
+  const range = { dateRange: { date_from: '2024-01-01', date_to: '2024-01-03' } };
+
+  it('counts returns in 24-hour windows from each actor’s first event, one cohort per actor', async () => {
+    const calendar = await retention(id, { totalIntervals: 3 }, range);
+    expect(counts(calendar.results)).toEqual([[2, 2, 0], [3, 1], [1]]);
+    const rolling = await retention(id, { totalIntervals: 3, timeWindowMode: '24_hour_windows' }, range);
+    expect(counts(rolling.results)).toEqual([[2, 1, 0], [1, 1], [0]]);
+    expect(rolling.results.map((r) => r.date)).toEqual(['2024-01-01T00:00:00Z', '2024-01-02T00:00:00Z', '2024-01-03T00:00:00Z']);
+  });
+
+  it('drill-down lists the actors of a rolling cell; cumulative is refused', async () => {
+    const source = { kind: 'RetentionQuery', ...range, retentionFilter: { totalIntervals: 3, timeWindowMode: '24_hour_windows' } };
+    expect(await actors(id, source, { interval: 0 })).toEqual(['a', 'b']);
+    expect(await actors(id, source, { interval: 0, day: 1 })).toEqual(['a']);
+    expect(await actors(id, source, { interval: 1, day: 1 })).toEqual(['c']);
+    const res = await postQuery(server, id, { kind: 'RetentionQuery', ...range, retentionFilter: { timeWindowMode: '24_hour_windows', cumulative: true } });
+    expect(res.status).toBe(400);
+    expect(res.body.detail).toMatch(/Cumulative retention is not supported for 24 hour windows/);
   });
 });

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from './helpers/api.js';
 import { postQuery } from './helpers/query.js';
+import { sampled, sampledIds, samplingProject } from './helpers/sampling.js';
 import { scenarioProject } from './helpers/scenario.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
@@ -104,15 +106,39 @@ describe('StickinessQuery', () => {
     expect(series!.days).toEqual([1, 2, 3]);
   });
 
-  it('several series, and compare with the previous period', async () => {
+  it('several series, and compare with the previous period (each series then its previous period, as PostHog)', async () => {
     const results = await stickiness(basic, { series: [PV, { kind: 'EventsNode', event: 'purchase', custom_name: 'Bought' }], compareFilter: { compare: true } });
     expect(results.map((s) => [s.label, s.compare_label, s.data])).toEqual([
       ['$pageview', 'current', [1, 1, 1, 0, 1]],
-      ['Bought', 'current', [1, 0, 0, 0, 0]],
       ['$pageview', 'previous', [0, 1, 0, 0, 0]],
+      ['Bought', 'current', [1, 0, 0, 0, 0]],
       ['Bought', 'previous', [0, 0, 0, 0, 0]],
     ]);
-    expect(results[1]!.action).toMatchObject({ id: 'purchase', order: 1 });
+    expect(results[2]!.action).toMatchObject({ id: 'purchase', order: 1 });
+  });
+
+  it('compare_to shifts the compared period, which may overlap the current one', async () => {
+    // -1d: Dec 31 – Jan 4. a: Jan 1, 2, 3 (3 days); b: Jan 1; c: Jan 2, 4 (2); d: Jan 1–4 (4); f (Dec 28, 29) is out; e buys on Jan 3.
+    const results = await stickiness(basic, { series: [PV, { kind: 'EventsNode', event: 'purchase', custom_name: 'Bought' }], compareFilter: { compare: true, compare_to: '-1d' } });
+    expect(results.map((s) => [s.label, s.compare_label, s.data])).toEqual([
+      ['$pageview', 'current', [1, 1, 1, 0, 1]],
+      ['$pageview', 'previous', [1, 1, 1, 1, 0]],
+      ['Bought', 'current', [1, 0, 0, 0, 0]],
+      ['Bought', 'previous', [1, 0, 0, 0, 0]],
+    ]);
+    // -1w: Dec 25 – 29: f on 2 days.
+    const week = await stickiness(basic, { compareFilter: { compare: true, compare_to: '-1w' } });
+    expect(week.map((s) => [s.compare_label, s.data])).toEqual([
+      ['current', [1, 1, 1, 0, 1]],
+      ['previous', [0, 1, 0, 0, 0]],
+    ]);
+    const source = { kind: 'StickinessQuery', series: [PV], dateRange: { date_from: '2024-01-01', date_to: '2024-01-05' }, compareFilter: { compare: true, compare_to: '-1d' } };
+    const res = await postQuery<{ results: unknown[][] }>(server, basic, { kind: 'ActorsQuery', select: ['properties.name'], orderBy: ['properties.name'], source: { kind: 'StickinessActorsQuery', source, day: 4, compare: 'previous' } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.results.map((r) => r[0])).toEqual(['d']);
+    const bad = await postQuery(server, basic, { ...source, compareFilter: { compare: true, compare_to: 'last year' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.detail).toMatch(/compare_to/);
   });
 
   it('property filters', async () => {
@@ -146,5 +172,34 @@ describe('StickinessQuery', () => {
     await bad({ stickinessFilter: { computedAs: 'sometimes' } }, /computedAs/);
     await bad({ intervalCount: 0 }, /intervalCount/);
     await bad({ dateRange: { date_to: 'never' } }, /date_to/);
+  });
+});
+
+describe('StickinessQuery project settings and sampling', () => {
+  it('week_start_day 1: Monday weeks', async () => {
+    // x views on Sun Jan 14 and Mon Jan 15, y on Mon Jan 8 and Sat Jan 13; the range is Jan 8–21.
+    // Sunday weeks (Jan 7–13, 14–20, 21): x 1 week, y 1 week → [2, 0, 0].
+    // Monday weeks (Jan 8–14, 15–21): x 2 weeks, y 1 week → [1, 1].
+    const id = await scenario('monday weeks', [pv('x', 13), pv('x', 14), pv('y', 7), pv('y', 12)]);
+    const query = { interval: 'week', dateRange: { date_from: '2024-01-08', date_to: '2024-01-21' } };
+    expect((await stickiness(id, query))[0]!.data).toEqual([2, 0, 0]);
+    const res = await api(server, `/api/projects/${id}/`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ week_start_day: 1 }) });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const [series] = await stickiness(id, query);
+    expect(series!.data).toEqual([1, 1]);
+    expect(series!.labels).toEqual(['1 week', '2 weeks']);
+  });
+
+  it('samplingFactor: a 10% sample of distinct ids; like PostHog, stickiness counts are not scaled', async () => {
+    // s0000…s1999 view on D0; even ids again on D1. Whole data: [1000, 1000, 0, 0, 0].
+    const ids = sampledIds();
+    const id = await samplingProject(server, 'stickiness sampling', ids.flatMap(({ id: who, i }) => [pv(who, 0), ...(i % 2 === 0 ? [pv(who, 1)] : [])]));
+    for (const samplingFactor of [1, null]) expect((await stickiness(id, { samplingFactor }))[0]!.data).toEqual([1000, 1000, 0, 0, 0]);
+    const S = [...(await sampled(server, id, 0.1))];
+    const even = S.filter((i) => i % 2 === 0).length;
+    const [series] = await stickiness(id, { samplingFactor: 0.1 });
+    expect(series!.data).toEqual([S.length - even, even, 0, 0, 0]);
+    expect(series!.count).toBe(S.length);
+    expect(Math.abs(S.length - 200)).toBeLessThan(50);
   });
 });

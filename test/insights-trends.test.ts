@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, capture } from './helpers/api.js';
 import { postQuery, waitForValue } from './helpers/query.js';
+import { sampled, sampledIds, samplingProject } from './helpers/sampling.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -395,5 +396,186 @@ describe('drill-down and bad input', () => {
     await bad({ trendsFilter: { display: 'Spaghetti' } }, /display/);
     await bad({ breakdownFilter: { breakdown: 3, breakdown_type: 'cohort' } }, /cohort/);
     await bad({ interval: 'minute', dateRange: { date_from: '2024-01-01', date_to: '2024-03-01' } }, /minutes/);
+  });
+});
+
+describe('samplingFactor', () => {
+  // s0000…s1999: id i sends (i % 3) + 1 pageviews on 2024-03-0(1 + i % 7), each with amount (i % 5) + 1.
+  // Whole data: 667·1 + 667·2 + 666·3 = 3999 pageviews by 2000 persons; per 15 ids (3 and 5 coprime)
+  // the amounts weigh Σ(a+1)·Σ(b+1) = 6·15 = 90 over 30 events, + the last 5 ids (i % 15 = 0…4): 28 over 9,
+  // so sum = 133·90 + 28 = 11998 and avg = 11998 / 3999. Daily persons: 286 on 03-01…03-05, 285 on 03-06, 03-07.
+  const ids = sampledIds();
+  const eventsOf = (i: number) => (i % 3) + 1;
+  const amountOf = (i: number) => (i % 5) + 1;
+  let sampling: number;
+  let inSample: Set<number>;
+  const bold = (math: Record<string, unknown>, samplingFactor?: number | null) =>
+    trends(sampling, { series: [{ ...pageviews, ...math }], trendsFilter: { display: 'BoldNumber' }, ...(samplingFactor === undefined ? {} : { samplingFactor }) });
+
+  beforeAll(async () => {
+    const batch = ids.flatMap(({ id, i }) =>
+      Array.from({ length: eventsOf(i) }, (_, k) => ev(id, '$pageview', `2024-03-0${1 + (i % 7)}T10:${String(k).padStart(2, '0')}:00Z`, { amount: amountOf(i) })),
+    );
+    sampling = await samplingProject(server, 'trends sampling', batch);
+    inSample = await sampled(server, sampling, 0.1);
+  }, 90_000);
+
+  it('without sampling, or with samplingFactor 1 / null, gives the exact result', async () => {
+    for (const factor of [undefined, 1, null]) {
+      expect((await bold({}, factor)).results[0]!.aggregated_value).toBe(3999);
+      expect((await bold({ math: 'dau' }, factor)).results[0]!.aggregated_value).toBe(2000);
+      expect((await bold({ math: 'sum', math_property: 'amount' }, factor)).results[0]!.aggregated_value).toBe(11998);
+      expect((await bold({ math: 'avg', math_property: 'amount' }, factor)).results[0]!.aggregated_value).toBeCloseTo(11998 / 3999, 9);
+    }
+    const daily = await trends(sampling, { series: [{ ...pageviews, math: 'dau' }], samplingFactor: 1 });
+    expect(daily.results[0]!.data).toEqual([286, 286, 286, 286, 286, 285, 285]);
+    expect(daily.hogql).not.toContain('SAMPLE');
+  });
+
+  it('reads a 10% sample of distinct ids and scales counts and sums back; averages are not scaled', async () => {
+    const S = [...inSample];
+    const events = S.reduce((s, i) => s + eventsOf(i), 0);
+    const amounts = S.reduce((s, i) => s + eventsOf(i) * amountOf(i), 0);
+    // The sample is about a tenth of the ids: close to the whole once scaled back.
+    expect(S.length).toBeGreaterThan(150);
+    expect(S.length).toBeLessThan(250);
+    const total = await bold({}, 0.1);
+    expect(total.results[0]!.aggregated_value).toBe(events * 10);
+    expect(Math.abs(total.results[0]!.aggregated_value! - 3999) / 3999).toBeLessThan(0.25);
+    expect(total.hogql).toContain('SAMPLE 0.1');
+    expect((await bold({ math: 'dau' }, 0.1)).results[0]!.aggregated_value).toBe(S.length * 10);
+    const sum = (await bold({ math: 'sum', math_property: 'amount' }, 0.1)).results[0]!.aggregated_value!;
+    expect(sum).toBe(amounts * 10);
+    expect(Math.abs(sum - 11998) / 11998).toBeLessThan(0.25);
+    const avg = (await bold({ math: 'avg', math_property: 'amount' }, 0.1)).results[0]!.aggregated_value!;
+    expect(avg).toBeCloseTo(amounts / events, 9);
+    expect(Math.abs(avg - 3)).toBeLessThan(0.3);
+    // max is a statistic too: the sample has ids with amount 5, and 5 it stays.
+    expect((await bold({ math: 'max', math_property: 'amount' }, 0.1)).results[0]!.aggregated_value).toBe(5);
+  });
+
+  it('scales every bucket and the count of a time series, the same ids every time', async () => {
+    const S = [...inSample];
+    const expected = [0, 1, 2, 3, 4, 5, 6].map((d) => 10 * S.filter((i) => i % 7 === d).reduce((s, i) => s + eventsOf(i), 0));
+    const first = await trends(sampling, { series: [pageviews], samplingFactor: 0.1 });
+    expect(first.results[0]!.data).toEqual(expected);
+    expect(first.results[0]!.count).toBe(expected.reduce((a, b) => a + b, 0));
+    const again = await trends(sampling, { series: [pageviews], samplingFactor: 0.1 });
+    expect(again.results).toEqual(first.results);
+    // Breakdown values and compare periods are scaled alike; the previous week is empty.
+    const compared = await trends(sampling, { series: [pageviews], samplingFactor: 0.1, compareFilter: { compare: true } });
+    expect(compared.results.map((s) => [s.compare_label, s.count])).toEqual([
+      ['current', expected.reduce((a, b) => a + b, 0)],
+      ['previous', 0],
+    ]);
+    // Who is behind 03-01 in the sample: exactly the sampled ids with i % 7 = 0.
+    const res = await postQuery<{ results: [{ distinct_ids: string[] }][] }>(server, sampling, {
+      kind: 'ActorsQuery',
+      select: ['person'],
+      source: { kind: 'InsightActorsQuery', day: '2024-03-01', source: { kind: 'TrendsQuery', dateRange: { date_from: '2024-03-01', date_to: '2024-03-07' }, series: [pageviews], samplingFactor: 0.1 } },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.results.map((r) => r[0].distinct_ids[0]).sort()).toEqual(ids.filter(({ i }) => inSample.has(i) && i % 7 === 0).map(({ id }) => id));
+  });
+
+  it('rejects a samplingFactor outside 0…1, and SAMPLE on other tables', async () => {
+    const res = await postQuery(server, sampling, { kind: 'TrendsQuery', series: [pageviews], samplingFactor: 1.5 });
+    expect(res.status).toBe(400);
+    expect(res.body.detail).toMatch(/samplingFactor/);
+    const table = await postQuery(server, sampling, { kind: 'HogQLQuery', query: 'SELECT count() FROM persons SAMPLE 0.1' });
+    expect(table.status).toBe(400);
+    expect(table.body.detail).toMatch(/SAMPLE is only supported on the events table/);
+    const hogqlSample = await postQuery<{ results: unknown[][] }>(server, sampling, { kind: 'HogQLQuery', query: "SELECT count() FROM events SAMPLE 1/10 WHERE event = '$pageview'" });
+    expect(hogqlSample.status, JSON.stringify(hogqlSample.body)).toBe(200);
+    expect(hogqlSample.body.results[0]![0]).toBe([...inSample].reduce((s, i) => s + eventsOf(i), 0));
+  });
+});
+
+describe('project week_start_day', () => {
+  it('week_start_day 1 buckets insight weeks from Monday; HogQL toStartOfWeek keeps its default', async () => {
+    // The main dataset's pageviews. Monday weeks: 02-19 (none), 02-26..03-03 (u5 02-27, u1 ×3, u2 ×2, u3) and 03-04.. (u4).
+    const monday = await project(
+      'monday',
+      [
+        ev('u5', '$pageview', '2024-02-27T10:00:00Z'),
+        ev('u1', '$pageview', '2024-03-01T10:00:00Z'),
+        ev('u1', '$pageview', '2024-03-01T11:00:00Z'),
+        ev('u1', '$pageview', '2024-03-03T09:00:00Z'),
+        ev('u2', '$pageview', '2024-03-02T10:00:00Z'),
+        ev('u2', '$pageview', '2024-03-02T12:00:00Z'),
+        ev('u3', '$pageview', '2024-03-03T10:00:00Z'),
+        ev('u4', '$pageview', '2024-03-05T10:00:00Z'),
+      ],
+      undefined,
+      5,
+    );
+    const patch = (body: Record<string, unknown>) =>
+      api<{ week_start_day: number; detail?: string }>(server, `/api/projects/${monday}/`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const weekly = { interval: 'week', dateRange: { date_from: '2024-02-25', date_to: '2024-03-09' }, series: [pageviews, { ...pageviews, math: 'weekly_active' }] };
+    // Before: Sunday weeks, as in the main project.
+    expect((await trends(monday, weekly)).results[0]!.data).toEqual([5, 3]);
+    expect((await patch({ week_start_day: 1 })).body.week_start_day).toBe(1);
+    expect((await api<{ week_start_day: number }>(server, `/api/projects/${monday}/`)).body.week_start_day).toBe(1);
+    const body = await trends(monday, weekly);
+    // date_from 02-25 is a Sunday: its Monday week starts 02-19.
+    expect(body.results[0]!.days).toEqual(['2024-02-19', '2024-02-26', '2024-03-04']);
+    expect(body.results[0]!.data).toEqual([0, 7, 1]);
+    expect(body.results[1]!.data).toEqual([0, 4, 1]);
+    expect(body.resolved_date_range.date_from).toBe('2024-02-19T00:00:00Z');
+    // Days are unaffected.
+    expect((await trends(monday, { series: [pageviews] })).results[0]!.data).toEqual([2, 2, 2, 0, 1, 0, 0]);
+    // The actors of the Monday week 02-26.
+    const res = await postQuery<{ results: [{ distinct_ids: string[] }][] }>(server, monday, {
+      kind: 'ActorsQuery',
+      select: ['person'],
+      source: { kind: 'InsightActorsQuery', day: '2024-02-26', source: { kind: 'TrendsQuery', ...weekly, series: [pageviews] } },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.results.map((r) => r[0].distinct_ids[0]).sort()).toEqual(['u1', 'u2', 'u3', 'u5']);
+    // HogQL's toStartOfWeek is not the insight setting: still Sunday (2024-03-05 is a Tuesday).
+    const hq = await postQuery<{ results: unknown[][] }>(server, monday, { kind: 'HogQLQuery', query: "SELECT toString(toStartOfWeek(toDate('2024-03-05')))" });
+    expect(hq.body.results[0]![0]).toBe('2024-03-03');
+    // Bad values are 400s; null resets to Sunday.
+    const bad = await patch({ week_start_day: 2 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.detail).toMatch(/week_start_day/);
+    expect((await patch({ week_start_day: null })).body.week_start_day).toBe(0);
+    expect((await trends(monday, weekly)).results[0]!.data).toEqual([5, 3]);
+  });
+});
+
+describe('boolean breakdowns', () => {
+  it('breakdown values of a Boolean property are "true" / "false" (PostHog remaps 1/0), missing ones the null sentinel', async () => {
+    // b1 pro=true twice, b2 pro=false once, b3 no pro; person property beta: b1 true, b2 false.
+    const id = await project(
+      'booleans',
+      [
+        ev('b1', '$pageview', '2024-03-01T10:00:00Z', { pro: true, $set: { beta: true } }),
+        ev('b1', '$pageview', '2024-03-02T10:00:00Z', { pro: true }),
+        ev('b2', '$pageview', '2024-03-02T11:00:00Z', { pro: false, $set: { beta: false } }),
+        ev('b3', '$pageview', '2024-03-03T10:00:00Z'),
+      ],
+      undefined,
+      3,
+    );
+    const body = await trends(id, { series: [pageviews], breakdownFilter: { breakdown: 'pro' } });
+    expect(body.results.map((s) => [s.breakdown_value, s.label, s.count])).toEqual([
+      ['true', 'true', 2],
+      ['false', 'false', 1],
+      ['$$_posthog_breakdown_null_$$', '$$_posthog_breakdown_null_$$', 1],
+    ]);
+    const person = await trends(id, { series: [pageviews], breakdownFilter: { breakdown: 'beta', breakdown_type: 'person' }, trendsFilter: { display: 'ActionsPie' } });
+    expect(person.results.map((s) => [s.breakdown_value, s.aggregated_value])).toEqual([
+      ['true', 2],
+      ['false', 1],
+      ['$$_posthog_breakdown_null_$$', 1],
+    ]);
+    // Several breakdowns: each boolean value remapped, labels joined with ::.
+    const both = await trends(id, { series: [pageviews], breakdownFilter: { breakdowns: [{ property: 'pro' }, { property: 'beta', type: 'person' }] } });
+    expect(both.results.map((s) => [s.breakdown_value, s.label])).toEqual([
+      [['true', 'true'], 'true::true'],
+      [['false', 'false'], 'false::false'],
+      [['$$_posthog_breakdown_null_$$', '$$_posthog_breakdown_null_$$'], '$$_posthog_breakdown_null_$$::$$_posthog_breakdown_null_$$'],
+    ]);
   });
 });

@@ -58,6 +58,7 @@ async function main(): Promise<boolean> {
     persons: undefined as unknown as PersonQueries,
     propertyType,
     now: new Date(Date.UTC(2026, 10, 1, 12)),
+    experiment: async () => undefined,
     actions: new Map(),
     compileOptions: {
       teamId: TEAM_ID,

@@ -8,7 +8,7 @@ export interface QuerySettings {
  * Settings every compiled query runs with. `readonly=1` comes last: it forbids writes, table
  * functions that reach files or other servers, and any later change of these settings.
  */
-export function settingsClause(options: QuerySettings): string {
+export function settingsClause(options: QuerySettings, { readonly = true }: { readonly?: boolean } = {}): string {
   const seconds = Math.max(1, Math.trunc(options.maxExecutionSeconds ?? 60));
   const memory = Math.max(16 * 1024 * 1024, Math.trunc(options.maxMemoryBytes ?? 4 * 1024 ** 3));
   return [
@@ -18,7 +18,7 @@ export function settingsClause(options: QuerySettings): string {
     'max_expanded_ast_elements=4000000',
     'output_format_json_quote_64bit_integers=0',
     "date_time_output_format='iso'",
-    'readonly=1',
+    ...(readonly ? ['readonly=1'] : []),
   ].join(', ');
 }
 

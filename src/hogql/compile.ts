@@ -63,6 +63,18 @@ function topLimit(query: SelectQuery | SelectSetQuery, defaultLimit: number, fet
 }
 
 /**
+ * A SELECT compiled for use inside a statement Hedgerow writes itself (cohort membership is
+ * `INSERT … SELECT`): the same compiler and guards, but no row limit and no SETTINGS clause, which
+ * the caller appends (it cannot be `readonly`).
+ */
+export function compileHogQLSelectBody(query: SelectQuery | SelectSetQuery, options: CompileOptions): { sql: string; params: Record<string, unknown>; columns: string[] } {
+  const tree = replacePlaceholders(query, options.values ?? {});
+  const printer = new ClickHousePrinter(options);
+  const printed = printer.select(tree);
+  return { sql: printed.sql, params: printer.params, columns: printed.columns.map((c) => c.name) };
+}
+
+/**
  * The one HogQL compiler: parse, fill placeholders, bind names to the virtual database with the
  * project guard on every table, print ClickHouse SQL with bound parameters and per-query limits.
  * Every HogQL text and every insight query goes through here.

@@ -2,11 +2,14 @@ import {
   HogQLError,
   type Call,
   type CompareOperation,
+  type Constant,
   type CTE,
   type Expr,
   type Field,
   type JoinExpr,
   type OrderExpr,
+  type RatioExpr,
+  type SampleExpr,
   type SelectQuery,
   type SelectSetQuery,
   type Span,
@@ -49,6 +52,8 @@ export interface PrinterOptions {
   action?: (idOrName: number | string) => Expr | undefined;
   /** Told of every top-level event property a query reads (what decides which properties get materialized). */
   onPropertyRead?: (key: string) => void;
+  /** A cohort (by id or name) and its current membership version, for `IN COHORT`; version null = not calculated yet. */
+  cohort?: (idOrName: number | string) => { id: number; version: number | null } | undefined;
 }
 
 export interface OutputColumn {
@@ -168,6 +173,31 @@ export function chString(value: string): string {
   return "'" + value.replace(/\\/g, '\\\\').replace(/'/g, "\\'") + "'";
 }
 
+/** ` SAMPLE 1/10 [OFFSET 1/2]`: a ratio in (0, 1] (or a whole number of rows), on the events table only. */
+function sampleClause(sample: SampleExpr, table: string): string {
+  if (table !== 'events') fail(`SAMPLE is only supported on the events table, not '${table}'`, sample);
+  const ratio = (r: RatioExpr, what: 'SAMPLE' | 'OFFSET'): { text: string; value: number } => {
+    const num = (c: Constant): number => {
+      if (typeof c.value !== 'number' || !Number.isFinite(c.value) || c.value < 0) fail(`${what} needs a non-negative number`, c);
+      return c.value;
+    };
+    const left = num(r.left);
+    const right = r.right ? num(r.right) : undefined;
+    if (right === 0) fail(`${what} divides by zero`, r);
+    return { text: right === undefined ? String(left) : `${left}/${right}`, value: right === undefined ? left : left / right };
+  };
+  const s = ratio(sample.sample_value, 'SAMPLE');
+  if (s.value <= 0) fail('SAMPLE must be greater than 0', sample);
+  if (s.value > 1 && (sample.sample_value.right || !Number.isInteger(s.value))) fail('SAMPLE takes a ratio between 0 and 1, or a whole number of rows', sample);
+  let text = ` SAMPLE ${s.text}`;
+  if (sample.offset_value) {
+    const o = ratio(sample.offset_value, 'OFFSET');
+    if (o.value >= 1) fail('SAMPLE … OFFSET takes a ratio below 1', sample.offset_value);
+    text += ` OFFSET ${o.text}`;
+  }
+  return text;
+}
+
 function fail(message: string, at?: Span): never {
   throw new HogQLError('query', message, at?.start, at?.end);
 }
@@ -266,7 +296,6 @@ export class ClickHousePrinter {
     for (let j: JoinExpr | null | undefined = node.select_from; j; j = j.next_join) {
       const first = from.length === 0;
       if (!first && (!j.join_type || !JOIN_TYPE.test(j.join_type))) fail(`unsupported join type ${String(j.join_type).slice(0, 40)}`, j);
-      if (j.sample) fail('SAMPLE is not supported', j.sample);
       const { source, sql, guard } = this.fromTable(j, scope, first, node.where);
       if (source) {
         if (scope.sources.some((s) => s.alias === source.alias)) fail(`table alias '${source.alias}' is used twice in one FROM`, j);
@@ -491,10 +520,15 @@ export class ClickHousePrinter {
     const virtual = lookupTable(name);
     if (!virtual || virtual.name === 'numbers') fail(`Unknown table '${name}'`, table);
     const source = this.tableSource(alias, virtual.name);
+    // SAMPLE reads a deterministic share of distinct ids (events are SAMPLE BY cityHash64(distinct_id)).
+    const sample = j.sample ? sampleClause(j.sample, virtual.name) : '';
     if (virtual.name === 'events' && first) {
       source.direct = true;
       // The fact table is read directly so ClickHouse can use its primary key; the guard goes into WHERE.
-      return { source, sql: `events AS ${chIdentifier(alias)} FINAL`, guard: `equals(${chIdentifier(alias)}.team_id, ${Math.trunc(this.options.teamId)})` };
+      return { source, sql: `events AS ${chIdentifier(alias)} FINAL${sample}`, guard: `equals(${chIdentifier(alias)}.team_id, ${Math.trunc(this.options.teamId)})` };
+    }
+    if (sample) {
+      return { source, sql: `(SELECT * FROM events FINAL${sample} WHERE team_id = ${Math.trunc(this.options.teamId)}) AS ${chIdentifier(alias)}` };
     }
     const sessionEvents = virtual.name === 'sessions' ? this.sessionWindow(alias, where, scope) : undefined;
     return { source, sql: `(${guardedSubquery(virtual.name, this.options.teamId, { sessionEvents })}) AS ${chIdentifier(alias)}` };
@@ -850,9 +884,28 @@ export class ClickHousePrinter {
     }
   }
 
+  /**
+   * `x IN COHORT 12` / `'name'`: membership from cohort_people at the cohort's current version, the
+   * project guard included (a cohort of another project is not found by the resolver).
+   */
+  private inCohort(node: CompareOperation, scope: Scope): Printed {
+    const target = node.right;
+    if (target.node !== 'Constant' || (typeof target.value !== 'number' && typeof target.value !== 'string')) {
+      fail('IN COHORT expects a cohort id or name as a constant', node);
+    }
+    const cohort = this.options.cohort?.(target.value);
+    if (!cohort) fail(`Could not find a cohort with the id or name ${JSON.stringify(target.value)}`, node);
+    const left = this.expr(node.left, scope);
+    const members =
+      `SELECT person_id FROM cohort_people WHERE equals(team_id, ${Math.trunc(this.options.teamId)}) AND equals(cohort_id, ${Math.trunc(cohort.id)})` +
+      (cohort.version === null ? ' AND 0' : ` AND equals(version, ${Math.trunc(cohort.version)})`);
+    const sql = `(${left.sql} ${node.op === 'in cohort' ? 'IN' : 'NOT IN'} (${members}))`;
+    return left.nullable ? { sql: `ifNull(${sql}, ${node.op === 'in cohort' ? 0 : 1})`, nullable: false } : { sql, nullable: false };
+  }
+
   private compare(node: CompareOperation, scope: Scope): Printed {
     const op = node.op;
-    if (op === 'in cohort' || op === 'not in cohort') fail('IN COHORT is not supported yet: cohorts are not built', node);
+    if (op === 'in cohort' || op === 'not in cohort') return this.inCohort(node, scope);
     const leftNull = node.left.node === 'Constant' && node.left.value === null;
     const rightNull = node.right.node === 'Constant' && node.right.value === null;
     // Against a NULL constant, equality-like operators test for NULL (PostHog: `null like null` is true).

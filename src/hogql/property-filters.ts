@@ -29,6 +29,9 @@ export const OPERATORS = [
   'not_between',
   'min',
   'max',
+  // cohort membership (`type: "cohort"`)
+  'in',
+  'not_in',
 ] as const;
 export type PropertyOperator = (typeof OPERATORS)[number];
 
@@ -157,8 +160,20 @@ export function elementFilterExpr(key: string, operator: PropertyOperator, value
   }
 }
 
+/** `{type: "cohort", key: "id", value: <cohort id>}`: the person is (or, with `not_in`, is not) a member. */
+function cohortFilterExpr(p: PropertyFilter, ctx: FilterContext): Expr {
+  const value = Array.isArray(p.value) ? p.value[0] : p.value;
+  const id = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : undefined;
+  if (id === undefined) throw new HogQLError('query', `cohort filter needs the cohort id as its value, got ${JSON.stringify(p.value)}`);
+  const operator = p.operator ?? 'in';
+  if (operator !== 'in' && operator !== 'not_in' && operator !== 'exact') throw new HogQLError('query', `cohort filters support the operators in and not_in, got '${operator}'`);
+  const person: Expr = { node: 'Field', chain: [ctx.scope === 'events' ? 'person_id' : 'id'] };
+  return { node: 'CompareOperation', op: operator === 'not_in' ? 'not in cohort' : 'in cohort', left: person, right: c(id) };
+}
+
 export function propertyToExpr(p: PropertyFilter, ctx: FilterContext): Expr {
   if (p.type === 'hogql') return parseExpr(p.key);
+  if (p.type === 'cohort') return cohortFilterExpr(p, ctx);
   if (p.type === 'element') {
     if (ctx.scope !== 'events') throw new HogQLError('query', 'element filters apply to events only');
     const values = Array.isArray(p.value) ? p.value : p.value === undefined ? [] : [p.value];
@@ -226,5 +241,8 @@ export function propertyToExpr(p: PropertyFilter, ctx: FilterContext): Expr {
       const op = operator === 'is_date_exact' ? '==' : operator === 'is_date_before' ? '<' : '>';
       return { node: 'CompareOperation', op, left: asDate, right: value };
     }
+    case 'in':
+    case 'not_in':
+      throw new HogQLError('query', `the operator '${operator}' applies to cohort filters only (property '${p.key}')`);
   }
 }

@@ -2,8 +2,9 @@
  * PostHog's `FunnelsQuery` (reference §4.8): steps, time to convert and conversion trends, in
  * ordered, strict and unordered order, with exclusions, breakdowns (first/last touch, all events, a
  * given step; limit + "Other"), person or group aggregation, and the actors behind a step
- * (`FunnelsActorsQuery`). The per-actor matching runs in ClickHouse (see funnels-engine.ts); only
- * per-step aggregates come back.
+ * (`FunnelsActorsQuery`), `compareFilter` (steps and trends viz, see mergeCompared) and
+ * `samplingFactor`. The per-actor matching runs in ClickHouse (see funnels-engine.ts); only per-step
+ * aggregates come back.
  *
  * Beyond PostHog (optional fields; PostHog ignores or rejects them):
  * - `series[k].funnelStepWindow: {interval, unit}` — a conversion window per step: step k must happen
@@ -42,7 +43,9 @@ import type { QueryContext } from '../query/query-context.js';
 import { conversionTimeExpr, evaluationSelect, type Attribution, type EnginePlan, type OrderType } from './funnels-engine.js';
 import { actorFilter, and, BREAKDOWN_NULL, breakdownValueExpr, entityFilter, globalFilters, or } from './insight-filters.js';
 import { bucketDay, bucketKey, bucketKeyExpr, bucketLabel, rangeExprs, resolveInsightRange, type InsightRange } from './insight-range.js';
-import { actionsNodeSchema, breakdownFilterSchema, breakdownsOf, eventsNodeSchema, insightBase, INTERVALS, type Breakdown } from './insight-schemas.js';
+import { correctForSampling, sampleEvents, samplingOf } from './sampling.js';
+import { previousRange } from './trends.js';
+import { actionsNodeSchema, breakdownFilterSchema, breakdownsOf, compareFilterSchema, eventsNodeSchema, insightBase, INTERVALS, type Breakdown } from './insight-schemas.js';
 
 export const MAX_FUNNEL_STEPS = 30;
 const WINDOW_UNITS = ['second', 'minute', 'hour', 'day', 'week', 'month'] as const;
@@ -90,6 +93,7 @@ export const funnelsQuerySchema = z.object({
   ...insightBase,
   breakdownFilter: breakdownFilterSchema.nullish(),
   funnelsFilter: funnelsFilterSchema.nullish(),
+  compareFilter: compareFilterSchema.nullish(),
 });
 export type FunnelsQuery = z.infer<typeof funnelsQuerySchema>;
 
@@ -193,6 +197,10 @@ function validate(query: FunnelsQuery): void {
     if (order === 'unordered' && value !== 0) throw invalid('Only the first step can be used for breakdown attribution in unordered funnels', 'funnelsFilter.breakdownAttributionValue');
     if (value > maxIndex) throw invalid(`breakdownAttributionValue is out of bounds. It must be between 0 and ${maxIndex}.`, 'funnelsFilter.breakdownAttributionValue');
   }
+  if (query.compareFilter?.compare) {
+    if (viz === 'time_to_convert') throw invalid('compareFilter is supported for the steps and trends visualizations of funnels, not time_to_convert', 'compareFilter.compare');
+    if (query.dateRange?.date_from === 'all') throw invalid('compareFilter needs a date range with a start; "all" has no previous period', 'compareFilter.compare');
+  }
   if (viz === 'time_to_convert') {
     const to = f.funnelToStep ?? maxIndex;
     if (!(to > 0 && to < n)) throw invalid(`Filter parameter funnel_to_step can only be one of ${Array.from({ length: n - 1 }, (_, i) => i + 1).join(', ')} for time to convert!`, 'funnelsFilter.funnelToStep');
@@ -216,7 +224,8 @@ function breakdownOrNull(b: Breakdown): Expr {
   return call('nullIf', breakdownValueExpr(b), c(BREAKDOWN_NULL));
 }
 
-async function plan(query: FunnelsQuery, ctx: QueryContext): Promise<Plan> {
+/** `period: 'previous'` plans the compared period (compareFilter): the range before, or shifted by `compare_to`. */
+async function plan(query: FunnelsQuery, ctx: QueryContext, period: 'current' | 'previous' = 'current'): Promise<Plan> {
   validate(query);
   const f = query.funnelsFilter ?? {};
   const order: OrderType = f.funnelOrderType ?? 'ordered';
@@ -233,11 +242,12 @@ async function plan(query: FunnelsQuery, ctx: QueryContext): Promise<Plan> {
   const earliest = query.dateRange?.date_from === 'all' ? await earliestEvent(ctx) : undefined;
   let range: InsightRange;
   try {
-    range = resolveInsightRange(query.dateRange, interval, { now: ctx.now.getTime(), timezone, earliest, weekStartDay: 0 });
+    range = resolveInsightRange(query.dateRange, interval, { now: ctx.now.getTime(), timezone, earliest, weekStartDay: ctx.project.weekStartDay ?? 0 });
   } catch (err) {
     if (err instanceof HogQLError) throw err;
     throw invalid((err as Error).message, 'dateRange');
   }
+  if (period === 'previous') range = previousRange(range, query.compareFilter?.compare_to);
 
   const breakdowns = breakdownsOf(query.breakdownFilter);
   if (breakdowns.some((b) => b.type === 'cohort')) throw invalid('cohort breakdowns are not supported yet: cohorts are not built', 'breakdownFilter.breakdown_type');
@@ -260,7 +270,7 @@ async function plan(query: FunnelsQuery, ctx: QueryContext): Promise<Plan> {
     fromMs: range.from,
     toMs: range.to,
     interval,
-    weekStartDay: 0,
+    weekStartDay: range.weekStartDay,
     allEvents: order === 'strict',
   };
 
@@ -364,7 +374,9 @@ function trendsQuery(p: Plan): string {
 }
 
 async function run(p: Plan, text: string, ctx: QueryContext, extra: Record<string, PlaceholderValue> = {}) {
-  return executeHogQL(ctx.ch, ctx.log, text, { ...ctx.compileOptions, values: { ...p.values, ...extra } });
+  // samplingFactor: the events scan reads SAMPLE factor (step counts are scaled back in runSteps).
+  const tree = samplingOf(p.query.samplingFactor) === undefined ? text : sampleEvents(parseSelect(text), p.query.samplingFactor);
+  return executeHogQL(ctx.ch, ctx.log, tree, { ...ctx.compileOptions, values: { ...p.values, ...extra } });
 }
 
 // ------------------------------------------------------------------------------------------- responses
@@ -402,7 +414,7 @@ async function runSteps(p: Plan, ctx: QueryContext) {
   let groups = executed.results.map((row) => {
     const value = row[0] as string | string[];
     return Array.from({ length: n }, (_, k) => {
-      const obj = stepObject(p, k, Number(row[1 + k]), k === 0 ? null : num(row[1 + n + k - 1]), k === 0 ? null : num(row[1 + n + (n - 1) + k - 1]));
+      const obj = stepObject(p, k, correctForSampling(Number(row[1 + k]), p.query.samplingFactor), k === 0 ? null : num(row[1 + n + k - 1]), k === 0 ? null : num(row[1 + n + (n - 1) + k - 1]));
       if (p.engine.attribution !== 'none') Object.assign(obj, { breakdown: value, breakdown_value: value });
       return obj;
     });
@@ -430,7 +442,7 @@ async function runTrends(p: Plan, ctx: QueryContext) {
   const start = e.order === 'unordered' ? 2 : 7;
   const at: Expr = { node: 'TupleAccess', tuple: { node: 'Field', chain: ['f_a'] }, index: start };
   const instant = call('toTimeZone', call('fromUnixTimestamp64Milli', { node: 'ArithmeticOperation', op: '+', left: at, right: c(e.fromMs) }));
-  const executed = await run(p, trendsQuery(p), ctx, { bucket: { expr: bucketKeyExpr(p.range.interval, 0, instant) } });
+  const executed = await run(p, trendsQuery(p), ctx, { bucket: { expr: bucketKeyExpr(p.range.interval, p.range.weekStartDay, instant) } });
   const byValue = new Map<string, { value: unknown; from: number; rates: Map<string, number> }>();
   for (const row of executed.results) {
     const [bucket, from, , rate, value] = row as [string, number, number, number, unknown];
@@ -459,9 +471,47 @@ async function runTrends(p: Plan, ctx: QueryContext) {
   return { results, executed: [executed] };
 }
 
+type Tagged = Record<string, unknown>;
+
+/** A step list with the counts and times of a period that had no entrants. */
+const zeroedSteps = (steps: Tagged[]): Tagged[] => steps.map((s) => ({ ...s, count: 0, average_conversion_time: null, median_conversion_time: null }));
+
+/**
+ * compareFilter (PostHog's funnels compare, steps and trends viz): the funnel of the current period,
+ * then the same funnel over the previous period (or shifted by `compare_to`), every step / series
+ * tagged `compare: true, compare_label`. Without a breakdown the steps are one flat list (current
+ * steps, then previous ones); with one, the current funnels then the previous ones in the same value
+ * order, a value seen in one period only getting a zeroed funnel in the other.
+ */
+function mergeCompared(viz: VizType, breakdown: boolean, current: unknown, previous: unknown): Tagged[] {
+  const tag = (x: Tagged, label: 'current' | 'previous'): Tagged => ({ ...x, compare: true, compare_label: label });
+  if (viz === 'trends') return [...(current as Tagged[]).map((r) => tag(r, 'current')), ...(previous as Tagged[]).map((r) => tag(r, 'previous'))];
+  if (!breakdown) {
+    let cur = current as Tagged[];
+    let prev = previous as Tagged[];
+    if (!cur.length && prev.length) cur = zeroedSteps(prev);
+    if (!prev.length && cur.length) prev = zeroedSteps(cur);
+    return [...cur.map((s) => tag(s, 'current')), ...prev.map((s) => tag(s, 'previous'))];
+  }
+  const cur = current as Tagged[][];
+  const prev = previous as Tagged[][];
+  const key = (g: Tagged[]) => JSON.stringify(g[0]?.breakdown_value ?? null);
+  const curBy = new Map(cur.map((g) => [key(g), g]));
+  const prevBy = new Map(prev.map((g) => [key(g), g]));
+  const order = [...cur, ...prev.filter((g) => !curBy.has(key(g)))].map(key);
+  const side = (own: Map<string, Tagged[]>, other: Map<string, Tagged[]>, label: 'current' | 'previous') =>
+    order.map((k) => (own.get(k) ?? zeroedSteps(other.get(k)!)).map((s) => tag(s, label)));
+  return [...side(curBy, prevBy, 'current'), ...side(prevBy, curBy, 'previous')] as unknown as Tagged[];
+}
+
 export async function runFunnelsQuery(query: FunnelsQuery, ctx: QueryContext): Promise<Record<string, unknown>> {
   const p = await plan(query, ctx);
-  const out = p.viz === 'steps' ? await runSteps(p, ctx) : p.viz === 'time_to_convert' ? await runTimeToConvert(p, ctx) : await runTrends(p, ctx);
+  const run = (q: Plan) => (q.viz === 'steps' ? runSteps(q, ctx) : q.viz === 'time_to_convert' ? runTimeToConvert(q, ctx) : runTrends(q, ctx));
+  let out = await run(p);
+  if (query.compareFilter?.compare) {
+    const previous = await run(await plan(query, ctx, 'previous'));
+    out = { results: mergeCompared(p.viz, p.engine.attribution !== 'none', out.results, previous.results), executed: [...out.executed, ...previous.executed] };
+  }
   return {
     results: out.results,
     timings: out.executed.flatMap((x) => x.timings),
@@ -495,7 +545,8 @@ export async function funnelsActors(query: FunnelsQuery, request: ActorsRequest,
   if (step === null || step === undefined) throw invalid('FunnelsActorsQuery needs funnelStep (1-based; negative for drop-offs)', 'source.funnelStep');
   if (step === 0) throw invalid("Funnel steps are 1-indexed, so step 0 doesn't exist", 'source.funnelStep');
   if (step === -1) throw invalid('The first valid drop-off argument for funnelStep is -2. -2 refers to persons who performed the first step but never made it to the second.', 'source.funnelStep');
-  const p = await plan({ ...query, funnelsFilter: { ...query.funnelsFilter, funnelVizType: query.funnelsFilter?.funnelVizType === 'trends' ? 'steps' : query.funnelsFilter?.funnelVizType } }, ctx);
+  const period = query.compareFilter?.compare && request.compare === 'previous' ? 'previous' : 'current';
+  const p = await plan({ ...query, funnelsFilter: { ...query.funnelsFilter, funnelVizType: query.funnelsFilter?.funnelVizType === 'trends' ? 'steps' : query.funnelsFilter?.funnelVizType } }, ctx, period);
   if (!p.byPerson) throw invalid('ActorsQuery lists persons: the actors of a funnel aggregated by groups or by a HogQL expression cannot be listed yet', 'source.source.aggregation_group_type_index');
   const n = p.engine.n;
   const target = Math.abs(step) - 1;
@@ -515,6 +566,6 @@ export async function funnelsActors(query: FunnelsQuery, request: ActorsRequest,
   const text = `SELECT DISTINCT f_actor AS actor_id FROM (${evaluationSelect(p.engine)}) WHERE ${conditions.join(' AND ')}`;
   const tree = parseSelect(text);
   if (tree.node !== 'SelectQuery') throw new Error('funnel actors query is not a SELECT');
-  return replacePlaceholders(tree, values);
+  return sampleEvents(replacePlaceholders(tree, values), query.samplingFactor);
 }
 

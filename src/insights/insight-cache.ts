@@ -230,7 +230,8 @@ export class InsightCache {
     if (!insight.query) return empty;
     const source = applyDashboardFilters(sourceOf(insight.query), filters);
     if (!source || typeof source !== 'object') return empty;
-    const hash = queryHash(source, project.timezone);
+    // The week start changes week buckets: a Monday-week project hashes apart (Sunday keeps the old hashes).
+    const hash = queryHash(source, project.weekStartDay === 1 ? `${project.timezone}|week_start_day=1` : project.timezone);
     const cacheKey = `cache_${hash}`;
     const [cached] = await this.pg.query<{ response: string; last_refresh: Date }>(
       'SELECT response, last_refresh FROM insight_cache WHERE team_id = $1 AND insight_id = $2 AND query_hash = $3',

@@ -11,6 +11,7 @@ import { bucketDay, bucketKey, bucketLabel, rangeExprs, resolveInsightRange, typ
 import { actorExpr, actorFilter, and, entityFilter, entityName, globalFilters } from './insight-filters.js';
 import { entityNodeSchema, INTERVALS, insightBase } from './insight-schemas.js';
 import { periodIndexExpr } from './retention-period.js';
+import { correctForSampling, sampleEvents } from './sampling.js';
 
 /**
  * PostHog's LifecycleQuery (reference §4.11): per interval, the actors who are new (first active in the
@@ -46,7 +47,7 @@ function plan(query: LifecycleQuery, ctx: QueryContext): Plan {
   const interval = query.interval ?? 'day';
   if (interval === 'minute') throw new HedgerowError('invalid_input', 'interval "minute" is not supported for lifecycle; use hour, day, week or month', 'interval');
   const tz = ctx.project.timezone;
-  const weekStartDay = (ctx.compileOptions as { weekStartDay?: 0 | 1 }).weekStartDay ?? 0;
+  const weekStartDay = ctx.project.weekStartDay ?? 0;
   const range = resolveInsightRange(query.dateRange, interval, { now: ctx.now.getTime(), timezone: tz, weekStartDay });
   const base = range.buckets[0]!;
   const scanFrom = addUnits(base, interval as Unit, -1, tz);
@@ -79,12 +80,12 @@ function plan(query: LifecycleQuery, ctx: QueryContext): Plan {
     )`;
   const tree = replacePlaceholders(parseSelect(text) as SelectQuery, {
     actor: { expr: actorExpr(group) },
-    pidx: { expr: periodIndexExpr(interval, base, tz, ts) },
-    created_pidx: { expr: periodIndexExpr(interval, base, tz, created) },
+    pidx: { expr: periodIndexExpr(interval, base, tz, ts, weekStartDay) },
+    created_pidx: { expr: periodIndexExpr(interval, base, tz, created, weekStartDay) },
     where: { expr: where },
     B: range.buckets.length,
   });
-  return { range, query: tree };
+  return { range, query: sampleEvents(tree, query.samplingFactor) };
 }
 
 export async function runLifecycleQuery(query: LifecycleQuery, ctx: QueryContext) {
@@ -94,7 +95,8 @@ export async function runLifecycleQuery(query: LifecycleQuery, ctx: QueryContext
   const data = new Map<string, number[]>(LIFECYCLE_STATUSES.map((s) => [s, range.buckets.map(() => 0)]));
   for (const [status, b, n] of executed.results as [string, number, number][]) {
     const row = data.get(status);
-    if (row && b >= 0 && b < row.length) row[b] = status === 'dormant' ? -Number(n) : Number(n);
+    // samplingFactor: PostHog scales the counts back (round(counts * 1 / factor)).
+    if (row && b >= 0 && b < row.length) row[b] = correctForSampling(status === 'dormant' ? -Number(n) : Number(n), query.samplingFactor);
   }
   const node = query.series[0]!;
   const name = entityName(node);

@@ -3,6 +3,7 @@ import { HogQLError, type Expr, type SelectQuery } from '../hogql/ast.js';
 import { parseExpr, parseSelect } from '../hogql/parser.js';
 import { replacePlaceholders, type PlaceholderValue } from '../hogql/placeholders.js';
 import { isoUtc } from '../query/dates.js';
+import { correctForSampling, sampleEvents } from './sampling.js';
 import { executeHogQL } from '../query/execute.js';
 import type { QueryContext } from '../query/query-context.js';
 import type { ActorsRequest } from '../query/kinds.js';
@@ -245,7 +246,8 @@ export async function pathsPlan(query: PathsQuery, ctx: QueryContext): Promise<P
     start_point: start,
     end_point: end,
   };
-  const steps = replacePlaceholders(parseSelect(text), values) as SelectQuery;
+  // samplingFactor: the events scan reads SAMPLE factor (edge values are scaled back in runPathsQuery).
+  const steps = sampleEvents(replacePlaceholders(parseSelect(text), values) as SelectQuery, query.samplingFactor);
   return { range, steps, stepLimit, edgeLimit };
 }
 
@@ -305,7 +307,7 @@ export async function runPathsQuery(query: PathsQuery, ctx: QueryContext) {
   const edges = executed.results.map(([source, target, value, avg]) => ({
     source: String(source),
     target: String(target),
-    value: Number(value),
+    value: correctForSampling(Number(value), query.samplingFactor),
     average_conversion_time: Number(avg),
   }));
   return {

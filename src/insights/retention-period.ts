@@ -31,9 +31,9 @@ export function isoLocal(epochMs: number, tz: string): string {
 
 /**
  * HogQL: the index of `ts`'s interval counted from the interval starting at `baseEpochMs` (which must
- * be an interval start in `tz`). Weeks use the project's week mode, like `toStartOfWeek`.
+ * be an interval start in `tz`). Weeks start on Sunday, or on Monday with `weekStartDay` 1.
  */
-export function periodIndexExpr(interval: Interval, baseEpochMs: number, tz: string, ts: Expr): Expr {
+export function periodIndexExpr(interval: Interval, baseEpochMs: number, tz: string, ts: Expr, weekStartDay: 0 | 1 = 0): Expr {
   if (interval === 'hour' || interval === 'minute') {
     const seconds = interval === 'hour' ? 3600 : 60;
     const diff: Expr = { node: 'ArithmeticOperation', op: '-', left: call('toUnixTimestamp', ts), right: c(Math.floor(baseEpochMs / 1000)) };
@@ -41,6 +41,6 @@ export function periodIndexExpr(interval: Interval, baseEpochMs: number, tz: str
   }
   const base = call('_toDate', c(localDate(baseEpochMs, tz)));
   if (interval === 'day') return call('dateDiff', c('day'), base, call('_toDate', ts));
-  if (interval === 'week') return call('intDiv', call('dateDiff', c('day'), base, call('toStartOfWeek', ts)), c(7));
+  if (interval === 'week') return call('intDiv', call('dateDiff', c('day'), base, weekStartDay === 1 ? call('toStartOfWeek', ts, c(3)) : call('toStartOfWeek', ts)), c(7));
   return call('dateDiff', c('month'), base, call('toStartOfMonth', ts));
 }

@@ -8,16 +8,20 @@ import { executeHogQL } from '../query/execute.js';
 import type { ActorsRequest } from '../query/kinds.js';
 import type { QueryContext } from '../query/query-context.js';
 import { addUnits, startOf } from '../query/dates.js';
+import { instantExpr } from '../query/date-range.js';
 import { breakdownFilterSchema, breakdownsOf, insightBase, type Interval } from './insight-schemas.js';
 import { resolveInsightRange, rangeExprs } from './insight-range.js';
 import { actorExpr, actorFilter, and, breakdownValueExpr, BREAKDOWN_OTHER, entityFilter, globalFilters, or } from './insight-filters.js';
 import { isoLocal, periodIndexExpr } from './retention-period.js';
+import { correctForSampling, sampleEvents } from './sampling.js';
 
 /**
  * PostHog's RetentionQuery (reference §4.9): cohorts by the period of the target event (every
  * period for `retention_recurring`, the period of the first-ever one for `retention_first_time` /
  * `retention_first_ever_occurrence`), and for each cohort the actors who came back with the
  * returning event k periods later. One HogQL query per request, aggregated in ClickHouse.
+ * `timeWindowMode: "24_hour_windows"` counts periods from each actor's cohorting event instead of
+ * calendar periods (see rollingText); `samplingFactor` samples the events and scales every cell.
  */
 
 const PERIODS = ['Hour', 'Day', 'Week', 'Month'] as const;
@@ -93,13 +97,14 @@ const sameEntity = (a: RetentionEntity, b: RetentionEntity) =>
 /** The HogQL of the per-(actor, cohort, k) rows: `actor_id, bv, c, k`. */
 function plan(query: RetentionQuery, ctx: QueryContext): Plan {
   const rf = query.retentionFilter;
-  if (rf.timeWindowMode === '24_hour_windows') invalid('retentionFilter.timeWindowMode "24_hour_windows" is not supported yet; use "strict_calendar_dates"', 'retentionFilter.timeWindowMode');
+  const rolling = rf.timeWindowMode === '24_hour_windows';
+  if (rolling && rf.cumulative) invalid('Cumulative retention is not supported for 24 hour windows.', 'retentionFilter.cumulative');
   const periodName = rf.period ?? 'Day';
   const interval = periodName.toLowerCase() as Interval;
   const lookahead = rf.totalIntervals ?? DEFAULT_TOTAL_INTERVALS;
   const type = rf.retentionType ?? 'retention_recurring';
   const tz = ctx.project.timezone;
-  const weekStartDay = (ctx.compileOptions as { weekStartDay?: 0 | 1 }).weekStartDay ?? 0;
+  const weekStartDay = ctx.project.weekStartDay ?? 0;
   const target = rf.targetEntity ?? DEFAULT_ENTITY;
   const returning = rf.returningEntity ?? DEFAULT_ENTITY;
   const t = entityExprs(target, 'retentionFilter.targetEntity', ctx);
@@ -124,7 +129,7 @@ function plan(query: RetentionQuery, ctx: QueryContext): Plan {
   const bv: Expr = bds.length ? breakdownValueExpr(bds[0]!) : { node: 'Constant', value: '' };
 
   const ts: Expr = { node: 'Field', chain: ['timestamp'] };
-  const pidx = (e: Expr) => periodIndexExpr(interval, from, tz, e);
+  const pidx = (e: Expr) => periodIndexExpr(interval, from, tz, e, weekStartDay);
   const [gteFrom, ltTo] = rangeExprs({ from, to });
   const allTime = type !== 'retention_recurring';
   // First-time retention cohorts by the first-ever event: the event name for first_time (the first
@@ -178,7 +183,16 @@ function plan(query: RetentionQuery, ctx: QueryContext): Plan {
         )
       )
     )`;
-  const tree = parseSelect(text) as SelectQuery;
+  const tree = parseSelect(rolling ? rollingText(interval) : text) as SelectQuery;
+  if (rolling) {
+    values.from_dt = { expr: instantExpr(from) };
+    values.to_dt = { expr: instantExpr(to) };
+    // t0: the cohorting event (first-ever for the first-time types, else the first target event in the range).
+    const cohorting = allTime ? cohortEvent : and([t.full, gteFrom!]);
+    values.rolling_t0 = { expr: { node: 'Call', name: 'minIf', args: [ts, cohorting] } };
+    const seen: Expr = { node: 'CompareOperation', op: '>', left: { node: 'Call', name: 'countIf', args: [cohorting] }, right: { node: 'Constant', value: 0 } };
+    values.rolling_has_t0 = { expr: allTime ? and([seen, { node: 'CompareOperation', op: '==', left: (values.first_matches as { expr: Expr }).expr, right: { node: 'Constant', value: 1 } }]) : seen };
+  }
   return {
     periods,
     interval,
@@ -188,8 +202,36 @@ function plan(query: RetentionQuery, ctx: QueryContext): Plan {
     to,
     breakdown: bds.length > 0,
     breakdownLimit: query.breakdownFilter?.breakdown_limit ?? 25,
-    query: replacePlaceholders(tree, values),
+    query: sampleEvents(replacePlaceholders(tree, values), query.samplingFactor),
   };
+}
+
+/**
+ * PostHog's `24_hour_windows` (RetentionRollingIntervalBaseQueryBuilder): each actor has one start,
+ * t0 = its cohorting event (recurring: the first target event in the range); its cohort is
+ * floor(dateDiff(unit, range start, t0) / n) and a return at t counts in period floor(dateDiff(unit,
+ * t0, t) / n), with (unit, n) = (hour, 1) for Hour, (hour, 24) for Day, (day, 7) for Week, (day, 30)
+ * for Month — ClickHouse's dateDiff counts unit boundaries, as PostHog's query does. Period 0 always
+ * holds the cohort; `minimumOccurrences` does not apply (as PostHog's builder).
+ */
+function rollingText(interval: Interval): string {
+  const [unit, n] = ({ hour: ['hour', 1], day: ['hour', 24], week: ['day', 7], month: ['day', 30] } as Record<string, [string, number]>)[interval] ?? ['hour', 24];
+  return `
+    SELECT actor_id, bv, c, arrayJoin(ks) AS k
+    FROM (
+      SELECT actor_id, bv, _toInt64(floor(dateDiff('${unit}', {from_dt}, t0) / ${n})) AS c,
+        arrayFilter(x -> x < least({L}, {R} - c), arrayDistinct(arrayConcat([0], arrayMap(t -> _toInt64(floor(dateDiff('${unit}', t0, t) / ${n})), arrayFilter(t -> t >= t0, rts))))) AS ks
+      FROM (
+        SELECT {actor} AS actor_id, {bv} AS bv,
+          {rolling_t0} AS t0, {rolling_has_t0} AS has_t0,
+          groupArrayIf(timestamp, {ret}) AS rts
+        FROM events
+        WHERE {where}
+        GROUP BY actor_id, bv
+      )
+      WHERE has_t0 AND t0 >= {from_dt} AND t0 < {to_dt}
+    )
+    WHERE c >= 0 AND c < {R}`;
 }
 
 function sub(tree: SelectQuery): Expr {
@@ -206,7 +248,8 @@ export async function runRetentionQuery(query: RetentionQuery, ctx: QueryContext
   for (const [bv, c, k, n] of executed.results as [string, number, number, number][]) {
     let m = byBreakdown.get(bv);
     if (!m) byBreakdown.set(bv, (m = new Map()));
-    m.set(`${c}:${k}`, Number(n));
+    // samplingFactor: PostHog scales every cell back by 1/factor.
+    m.set(`${c}:${k}`, correctForSampling(Number(n), query.samplingFactor));
   }
   const rowsFor = (counts: Map<string, number>, breakdownValue?: string) =>
     p.periods.map((start, i) => ({

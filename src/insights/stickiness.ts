@@ -3,7 +3,7 @@ import type { Expr, SelectQuery } from '../hogql/ast.js';
 import { parseSelect } from '../hogql/parser.js';
 import { replacePlaceholders } from '../hogql/placeholders.js';
 import { HedgerowError } from '../errors.js';
-import { addUnits, type Unit } from '../query/dates.js';
+import { addUnits, startOf, type Unit } from '../query/dates.js';
 import { executeHogQL } from '../query/execute.js';
 import type { ActorsRequest } from '../query/kinds.js';
 import type { QueryContext } from '../query/query-context.js';
@@ -11,6 +11,7 @@ import { rangeExprs, resolveInsightRange } from './insight-range.js';
 import { actorExpr, and, entityFilter, entityName, globalFilters, or } from './insight-filters.js';
 import { compareFilterSchema, entityNodeSchema, INTERVALS, insightBase, type EntityNode } from './insight-schemas.js';
 import { periodIndexExpr } from './retention-period.js';
+import { sampleEvents } from './sampling.js';
 
 /**
  * PostHog's StickinessQuery (reference §4.12): per series, `data[k-1]` = actors active in exactly k
@@ -49,6 +50,15 @@ function seriesActor(node: EntityNode, query: StickinessQuery): Expr {
   return actorExpr(query.aggregation_group_type_index);
 }
 
+const COMPARE_UNITS: Record<string, Unit> = { h: 'hour', d: 'day', w: 'week', m: 'month', q: 'quarter', y: 'year' };
+
+/** `compare_to` ("-1w", "-14d", "-1m" …): how far back the compared period starts. */
+function compareShift(compareTo: string): { unit: Unit; n: number } {
+  const m = /^-?(\d+)([hdwmqy])$/.exec(compareTo.trim());
+  if (!m) throw new HedgerowError('invalid_input', `compareFilter.compare_to "${compareTo.slice(0, 32)}" is not a relative date like -1w, -14d or -1m`, 'compareFilter.compare_to');
+  return { unit: COMPARE_UNITS[m[2]!]!, n: Number(m[1]) };
+}
+
 interface Plan {
   groups: number;
   interval: string;
@@ -61,23 +71,44 @@ interface Plan {
 function plan(query: StickinessQuery, ctx: QueryContext): Plan {
   const interval = query.interval ?? 'day';
   const tz = ctx.project.timezone;
-  const weekStartDay = (ctx.compileOptions as { weekStartDay?: 0 | 1 }).weekStartDay ?? 0;
+  const weekStartDay = ctx.project.weekStartDay ?? 0;
   const range = resolveInsightRange(query.dateRange, interval, { now: ctx.now.getTime(), timezone: tz, weekStartDay });
   const B = range.buckets.length;
   const N = query.intervalCount ?? 1;
   const groups = Math.ceil(B / N);
   const compare = !!query.compareFilter?.compare;
-  if (compare && query.compareFilter?.compare_to) throw new HedgerowError('invalid_input', 'compareFilter.compare_to is not supported for stickiness yet; compare uses the previous period', 'compareFilter.compare_to');
-  // With compare, index intervals from the start of the previous period: [0, B) previous, [B, 2B) current.
-  const base = compare ? addUnits(range.buckets[0]!, interval as Unit, -B, tz) : range.buckets[0]!;
   const ts: Expr = { node: 'Field', chain: ['timestamp'] };
+  const c = (value: number): Expr => ({ node: 'Constant', value });
+  const start = range.buckets[0]!;
+  // Interval index of an event: [B, 2B) in the current period, [0, B) in the compared one (the B
+  // intervals before it, or the range shifted by compare_to, which may overlap the current one).
+  let pidx: Expr = periodIndexExpr(interval, start, tz, ts, weekStartDay);
+  let scanFrom = start;
+  let scanTo = range.to;
+  if (compare) {
+    const shift = query.compareFilter?.compare_to ? compareShift(query.compareFilter.compare_to) : null;
+    const prevStart = shift ? startOf(addUnits(start, shift.unit, -shift.n, tz), interval, tz, weekStartDay) : addUnits(start, interval as Unit, -B, tz);
+    scanFrom = Math.min(prevStart, start);
+    scanTo = Math.max(range.to, addUnits(prevStart, interval as Unit, B, tz));
+    if (!shift) pidx = periodIndexExpr(interval, prevStart, tz, ts, weekStartDay);
+    else {
+      // Periods may overlap (compare_to shorter than the range): an event joins each period it is in.
+      const inPeriod = (idx: Expr, offset: number): Expr => ({
+        node: 'Call',
+        name: 'if',
+        args: [{ node: 'And', exprs: [{ node: 'CompareOperation', op: '>=', left: idx, right: c(0) }, { node: 'CompareOperation', op: '<', left: idx, right: c(B) }] }, { node: 'ArithmeticOperation', op: '+', left: idx, right: c(offset) }, c(-1)],
+      });
+      const both: Expr = { node: 'Array', exprs: [inPeriod(periodIndexExpr(interval, start, tz, ts, weekStartDay), B), inPeriod(periodIndexExpr(interval, prevStart, tz, ts, weekStartDay), 0)] };
+      const valid: Expr = { node: 'Lambda', args: ['x'], expr: { node: 'CompareOperation', op: '>=', left: { node: 'Field', chain: ['x'] }, right: c(0) } };
+      pidx = { node: 'Call', name: 'arrayJoin', args: [{ node: 'Call', name: 'arrayFilter', args: [valid, both] }] };
+    }
+  }
   const matches = query.series.map((node) => entityFilter(node, ctx));
   const actors = query.series.map((node) => seriesActor(node, query));
   const sameActor = actors.every((a) => JSON.stringify(a) === JSON.stringify(actors[0]));
   const criteria = query.stickinessFilter?.stickinessCriteria ?? { operator: 'gte', value: 1 };
   const op = { gte: '>=', lte: '<=', exact: '=' }[criteria.operator];
-  const where = and([...globalFilters(query, ctx), ...rangeExprs({ from: base, to: range.to }), or(matches)]);
-  const c = (value: number): Expr => ({ node: 'Constant', value });
+  const where = and([...globalFilters(query, ctx), ...rangeExprs({ from: scanFrom, to: scanTo }), or(matches)]);
   // Each event joins the series it matches: [series index] or, when series count different actors, [(index, actor)].
   const seriesList: Expr = {
     node: 'Array',
@@ -100,13 +131,14 @@ function plan(query: StickinessQuery, ctx: QueryContext): Plan {
   const tree = replacePlaceholders(parseSelect(text) as SelectQuery, {
     actor: { expr: actors[0]! },
     series_list: { expr: seriesList },
-    pidx: { expr: periodIndexExpr(interval, base, tz, ts) },
+    pidx: { expr: pidx },
     where: { expr: where },
     B,
     N,
     criteria: criteria.value,
   });
-  return { groups, interval, compare, cumulative: query.stickinessFilter?.computedAs === 'cumulative', query: tree };
+  // samplingFactor: the events scan is sampled; PostHog does not scale stickiness counts back.
+  return { groups, interval, compare, cumulative: query.stickinessFilter?.computedAs === 'cumulative', query: sampleEvents(tree, query.samplingFactor) };
 }
 
 export async function runStickinessQuery(query: StickinessQuery, ctx: QueryContext) {
@@ -123,8 +155,9 @@ export async function runStickinessQuery(query: StickinessQuery, ctx: QueryConte
   const days = Array.from({ length: p.groups }, (_, i) => i + 1);
   const labels = days.map((k) => `${k} ${unit}${k === 1 ? '' : 's'}${p.cumulative ? ' or more' : ''}`);
   const periods = p.compare ? [1, 0] : [0];
-  const results = periods.flatMap((period) =>
-    query.series.map((node, i) => {
+  // PostHog's order with compare: each series' current period, then its previous one.
+  const results = query.series.flatMap((node, i) =>
+    periods.map((period) => {
       let data = exact.get(`${i}:${period}`) ?? days.map(() => 0);
       if (p.cumulative) data = data.map((_, k) => data.slice(k).reduce((s, n) => s + n, 0));
       return {

@@ -40,6 +40,8 @@ export interface TrendsPlan {
   totalValue: boolean;
   /** ActionsLineGraphCumulative: unique-actor maths count each actor once, on its first bucket. */
   cumulative: boolean;
+  /** `samplingFactor` when it samples (0 < factor < 1). */
+  samplingFactor?: number;
 }
 
 export interface SeriesPlan {
@@ -110,7 +112,7 @@ function actorPresent(plan: TrendsPlan, s: SeriesPlan): Expr[] {
   return actor.node === 'Field' && String(actor.chain[0]).startsWith('$group_') ? [cmp('!=', actor, c(''))] : [];
 }
 
-function startOfInterval(interval: Interval, ts: Expr): Expr {
+function startOfInterval(interval: Interval, ts: Expr, weekStartDay: 0 | 1 = 0): Expr {
   switch (interval) {
     case 'minute':
       return call('toStartOfMinute', ts);
@@ -119,7 +121,8 @@ function startOfInterval(interval: Interval, ts: Expr): Expr {
     case 'day':
       return call('toStartOfDay', ts);
     case 'week':
-      return call('toStartOfWeek', ts, c(0));
+      // PostHog's WeekStartDay modes: 0 = weeks from Sunday, 3 = from Monday.
+      return call('toStartOfWeek', ts, c(weekStartDay === 1 ? 3 : 0));
     case 'month':
       return call('toStartOfMonth', ts);
   }
@@ -204,7 +207,7 @@ function mathLayer(plan: TrendsPlan, s: SeriesPlan, range: InsightRange): { quer
   const names = bNames(plan);
   const filters = seriesFilters(plan, s);
   const timeSeries = !plan.totalValue;
-  const day = alias('day_start', startOfInterval(range.interval, f('timestamp')));
+  const day = alias('day_start', startOfInterval(range.interval, f('timestamp'), range.weekStartDay));
   const bSelect = bCols.map((e, i) => alias(names[i]!, e));
   const bFields = names.map((n) => f(n));
 
@@ -279,7 +282,7 @@ function mathLayer(plan: TrendsPlan, s: SeriesPlan, range: InsightRange): { quer
     return {
       query: {
         node: 'SelectQuery',
-        select: [...(timeSeries ? [alias('day_start', startOfInterval(range.interval, f('min_timestamp')))] : []), ...bFields, alias('value', call('count'))],
+        select: [...(timeSeries ? [alias('day_start', startOfInterval(range.interval, f('min_timestamp'), range.weekStartDay))] : []), ...bFields, alias('value', call('count'))],
         select_from: { node: 'JoinExpr', table: inner },
         group_by: group.length ? group : undefined,
       },
@@ -321,7 +324,7 @@ function mathLayer(plan: TrendsPlan, s: SeriesPlan, range: InsightRange): { quer
     return {
       query: {
         node: 'SelectQuery',
-        select: [alias('day_start', call('min', startOfInterval(range.interval, f('timestamp')))), ...bSelect, alias('value', c(1))],
+        select: [alias('day_start', call('min', startOfInterval(range.interval, f('timestamp'), range.weekStartDay))), ...bSelect, alias('value', c(1))],
         select_from: { node: 'JoinExpr', table: f('events') },
         where,
         group_by: [seriesActor(plan, s), ...bFields],
@@ -385,7 +388,7 @@ export function seriesQuery(plan: TrendsPlan, s: SeriesPlan, range: InsightRange
     };
   }
   const labelOf = (i: number): Expr => (histograms[i] === null ? f(names[i]!) : histogramLabel(f(names[i]!), f(`lo_${i}`), f(`hi_${i}`), histograms[i]!));
-  const dayKey: Expr = day === 'day_start' ? bucketKeyExpr(range.interval, 0, f('day_start')) : day === 'day_key' ? f('day_key') : c('');
+  const dayKey: Expr = day === 'day_start' ? bucketKeyExpr(range.interval, range.weekStartDay, f('day_start')) : day === 'day_key' ? f('day_key') : c('');
   const breakdownValue: Expr = names.length === 0 ? c('') : names.length === 1 ? labelOf(0) : { node: 'Array', exprs: names.map((_, i) => labelOf(i)) };
   const labelled: SelectQuery = {
     node: 'SelectQuery',

@@ -10,6 +10,7 @@ import type { QueryContext } from '../query/query-context.js';
 import { and, BREAKDOWN_NULL, BREAKDOWN_OTHER, entityName } from './insight-filters.js';
 import { bucketDay, bucketKey, bucketLabel, resolveInsightRange, type InsightRange } from './insight-range.js';
 import { breakdownFilterSchema, breakdownsOf, compareFilterSchema, entityNodeSchema, insightBase, INTERVALS, type Breakdown, type Interval } from './insight-schemas.js';
+import { correctForSampling, sampleEvents, samplingOf } from './sampling.js';
 import { applyFormula, parseFormula } from './trends-formula.js';
 import { effectiveMath, seriesActorsQuery, seriesQuery, validateSeries, type EventsSeries, type SeriesPlan, type TrendsPlan } from './trends-query.js';
 
@@ -19,8 +20,12 @@ import { effectiveMath, seriesActorsQuery, seriesQuery, validateSeries, type Eve
  * compared with the previous period, combined by formulas, or reduced to one value per series for the
  * total-value displays. Each series and period is one HogQL query that aggregates in ClickHouse.
  *
- * Not implemented: ActionsNode / DataWarehouseNode series, cohort breakdowns (400s), `samplingFactor`
- * (accepted and ignored: the full data is read), boolean breakdown remapping, `conversionGoal`.
+ * `samplingFactor` reads `SAMPLE factor` of the events and scales counts back (see sampling.ts).
+ *
+ * Boolean properties break down as "true" / "false" already (the compiler types them), which is what
+ * PostHog's remapping of 1 / 0 shows.
+ *
+ * Not implemented: DataWarehouseNode series, cohort breakdowns (400s), `conversionGoal`.
  */
 
 export const TOTAL_VALUE_DISPLAYS = new Set(['BoldNumber', 'ActionsPie', 'ActionsTable', 'ActionsBarValue', 'WorldMap']);
@@ -75,34 +80,34 @@ interface Resolved {
 const MAX_BUCKETS = 10_000;
 
 /** Buckets from the interval start of `from` up to `to` (exclusive), like `resolveInsightRange`. */
-function makeRange(from: number, to: number, interval: Interval, timezone: string): InsightRange {
+function makeRange(from: number, to: number, interval: Interval, timezone: string, weekStartDay: 0 | 1): InsightRange {
   const buckets: number[] = [];
-  for (let b = startOf(from, interval, timezone, 0); b < to; b = addUnits(b, interval as Unit, 1, timezone)) {
+  for (let b = startOf(from, interval, timezone, weekStartDay); b < to; b = addUnits(b, interval as Unit, 1, timezone)) {
     buckets.push(b);
     if (buckets.length > MAX_BUCKETS) throw new HogQLError('query', `the date range has more than ${MAX_BUCKETS} ${interval}s; choose a larger interval`);
   }
-  return { interval, from, to, buckets, timezone, weekStartDay: 0 };
+  return { interval, from, to, buckets, timezone, weekStartDay };
 }
 
 const COMPARE_UNITS: Record<string, Unit> = { h: 'hour', d: 'day', w: 'week', m: 'month', q: 'quarter', y: 'year' };
 
 /** The period compared against: the same length just before (PostHog's previous period), or shifted by `compare_to`. */
-function previousRange(range: InsightRange, compareTo: string | null | undefined): InsightRange {
+export function previousRange(range: InsightRange, compareTo: string | null | undefined): InsightRange {
   const tz = range.timezone;
   if (compareTo) {
     const m = /^-?(\d+)([hdwmqy])$/.exec(compareTo.trim());
     if (!m) throw new HogQLError('query', `compareFilter.compare_to "${compareTo.slice(0, 32)}" is not a relative date like -1w, -14d or -1m`);
     const unit = COMPARE_UNITS[m[2]!]!;
     const n = Number(m[1]);
-    return makeRange(addUnits(range.from, unit, -n, tz), addUnits(range.to, unit, -n, tz), range.interval, tz);
+    return makeRange(addUnits(range.from, unit, -n, tz), addUnits(range.to, unit, -n, tz), range.interval, tz, range.weekStartDay);
   }
-  if (range.interval === 'hour' || range.interval === 'minute') return makeRange(range.from - (range.to - range.from), range.from, range.interval, tz);
+  if (range.interval === 'hour' || range.interval === 'minute') return makeRange(range.from - (range.to - range.from), range.from, range.interval, tz, range.weekStartDay);
   // Whole calendar days, so a range across a DST change compares with as many days.
   const days = Math.round((range.to - range.from) / 86_400_000);
   if (days >= 1 && Math.abs(range.to - range.from - days * 86_400_000) <= 3_600_000) {
-    return makeRange(addUnits(range.from, 'day', -days, tz), range.from, range.interval, tz);
+    return makeRange(addUnits(range.from, 'day', -days, tz), range.from, range.interval, tz, range.weekStartDay);
   }
-  return makeRange(range.from - (range.to - range.from), range.from, range.interval, tz);
+  return makeRange(range.from - (range.to - range.from), range.from, range.interval, tz, range.weekStartDay);
 }
 
 /** The first event's time, for `date_from: "all"`. */
@@ -125,7 +130,7 @@ async function resolve(query: TrendsQuery, ctx: QueryContext): Promise<Resolved>
   const earliest = all ? await earliestEvent(ctx) : undefined;
   let range: InsightRange;
   try {
-    range = resolveInsightRange(query.dateRange, interval, { now: ctx.now.getTime(), timezone, earliest, weekStartDay: 0 });
+    range = resolveInsightRange(query.dateRange, interval, { now: ctx.now.getTime(), timezone, earliest, weekStartDay: ctx.project.weekStartDay ?? 0 });
   } catch (err) {
     if (err instanceof Error && !(err instanceof HogQLError) && /date range has more than/.test(err.message)) throw new HogQLError('query', err.message);
     throw err;
@@ -138,6 +143,7 @@ async function resolve(query: TrendsQuery, ctx: QueryContext): Promise<Resolved>
     breakdownLimit: query.breakdownFilter?.breakdown_limit ?? (display === 'WorldMap' ? 250 : 25),
     totalValue,
     cumulative: display === 'ActionsLineGraphCumulative',
+    samplingFactor: samplingOf(query.samplingFactor),
   };
   const series = query.series.map((node) => ({ node: node as EventsSeries, math: effectiveMath(node as EventsSeries, interval) }));
   return { plan, series, display, range, previous };
@@ -169,7 +175,8 @@ function toNumber(v: unknown): number {
 }
 
 async function runSeries(resolved: Resolved, s: SeriesPlan, range: InsightRange, ctx: QueryContext): Promise<{ rows: SeriesRow[]; executed: ExecutedQuery }> {
-  const executed = await executeHogQL(ctx.ch, ctx.log, seriesQuery(resolved.plan, s, range), { ...ctx.compileOptions });
+  const tree = sampleEvents(seriesQuery(resolved.plan, s, range), resolved.plan.samplingFactor);
+  const executed = await executeHogQL(ctx.ch, ctx.log, tree, { ...ctx.compileOptions });
   const breakdown = resolved.plan.breakdowns.length > 0;
   const rows: SeriesRow[] = executed.results.map((r) => ({
     breakdownValue: breakdown ? (Array.isArray(r[0]) ? (r[0] as unknown[]).map(String) : String(r[0])) : null,
@@ -273,6 +280,13 @@ function seriesObjects(resolved: Resolved, s: SeriesPlan, index: number, rows: S
       object.breakdown_value = row.breakdownValue;
     }
     object.order = index;
+    if (plan.samplingFactor !== undefined) {
+      // PostHog scales each value of the series object (count from the unscaled data, then scaled).
+      const correct = (v: number) => correctForSampling(v, plan.samplingFactor, s.node.math);
+      if (object.data) object.data = object.data.map(correct);
+      object.count = correct(object.count);
+      if (object.aggregated_value !== undefined) object.aggregated_value = correct(object.aggregated_value);
+    }
     return object;
   });
 }
@@ -416,7 +430,7 @@ export async function trendsActors(query: TrendsQuery, request: ActorsRequest, c
   let window: { from: number; to: number; bucket?: number } = { from: range.from, to: range.to };
   if (request.day !== null && request.day !== undefined && request.day !== '' && !resolved.plan.totalValue) {
     if (typeof request.day === 'number') throw new HogQLError('query', 'day must be a date such as 2024-03-10 for trends');
-    const bucket = startOf(parseDate(request.day, ctx.now.getTime(), tz, 'day').epochMs, range.interval, tz, 0);
+    const bucket = startOf(parseDate(request.day, ctx.now.getTime(), tz, 'day').epochMs, range.interval, tz, range.weekStartDay);
     const next = addUnits(bucket, range.interval as Unit, 1, tz);
     window = { from: Math.max(bucket, range.from), to: Math.min(next, range.to), bucket };
   }
@@ -450,5 +464,5 @@ export async function trendsActors(query: TrendsQuery, request: ActorsRequest, c
         );
     }
   }
-  return seriesActorsQuery(plan, s, range, window, condition);
+  return sampleEvents(seriesActorsQuery(plan, s, range, window, condition), plan.samplingFactor);
 }

@@ -11,6 +11,8 @@ export interface Project {
   timezone: string;
   /** PostHog property filters that mark internal/test traffic (`filterTestAccounts`). */
   testAccountFilters: unknown[];
+  /** PostHog's `week_start_day`: 0 = Sunday (default), 1 = Monday; where insight weeks start. */
+  weekStartDay?: 0 | 1;
   createdAt: string;
 }
 
@@ -22,10 +24,11 @@ interface ProjectRow {
   api_token: string;
   timezone: string;
   test_account_filters: unknown[];
+  week_start_day: number;
   created_at: Date;
 }
 
-const COLUMNS = 'id, uuid, organization_id, name, api_token, timezone, test_account_filters, created_at';
+const COLUMNS = 'id, uuid, organization_id, name, api_token, timezone, test_account_filters, week_start_day, created_at';
 
 function fromRow(row: ProjectRow): Project {
   return {
@@ -36,6 +39,7 @@ function fromRow(row: ProjectRow): Project {
     apiToken: row.api_token,
     timezone: row.timezone,
     testAccountFilters: Array.isArray(row.test_account_filters) ? row.test_account_filters : [],
+    weekStartDay: Number(row.week_start_day) === 1 ? 1 : 0,
     createdAt: new Date(row.created_at).toISOString(),
   };
 }
@@ -78,22 +82,23 @@ export class ProjectStore {
   }
 
   /** Changes settings; returns the updated project (or undefined if it does not exist). */
-  async update(id: number, changes: { name?: string; timezone?: string; testAccountFilters?: unknown[] }): Promise<Project | undefined> {
+  async update(id: number, changes: { name?: string; timezone?: string; testAccountFilters?: unknown[]; weekStartDay?: 0 | 1 }): Promise<Project | undefined> {
     const [row] = await this.pg.query<ProjectRow>(
-      `UPDATE projects SET name = COALESCE($2, name), timezone = COALESCE($3, timezone), test_account_filters = COALESCE($4::jsonb, test_account_filters)
+      `UPDATE projects SET name = COALESCE($2, name), timezone = COALESCE($3, timezone), test_account_filters = COALESCE($4::jsonb, test_account_filters),
+        week_start_day = COALESCE($5::smallint, week_start_day)
         WHERE id = $1 RETURNING ${COLUMNS}`,
-      [id, changes.name ?? null, changes.timezone ?? null, changes.testAccountFilters ? JSON.stringify(changes.testAccountFilters) : null],
+      [id, changes.name ?? null, changes.timezone ?? null, changes.testAccountFilters ? JSON.stringify(changes.testAccountFilters) : null, changes.weekStartDay ?? null],
     );
     return row ? this.remember(fromRow(row)) : undefined;
   }
 
   async create(
-    input: { organizationId: string; name: string; timezone?: string; apiToken?: string },
+    input: { organizationId: string; name: string; timezone?: string; apiToken?: string; weekStartDay?: 0 | 1 },
     db: Queryable = this.pg,
   ): Promise<Project> {
     const [row] = await db.query<ProjectRow>(
-      `INSERT INTO projects (uuid, organization_id, name, api_token, timezone) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
-      [crypto.randomUUID(), input.organizationId, input.name, input.apiToken ?? generateToken('phc_'), input.timezone ?? 'UTC'],
+      `INSERT INTO projects (uuid, organization_id, name, api_token, timezone, week_start_day) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+      [crypto.randomUUID(), input.organizationId, input.name, input.apiToken ?? generateToken('phc_'), input.timezone ?? 'UTC', input.weekStartDay ?? 0],
     );
     return this.remember(fromRow(row!));
   }

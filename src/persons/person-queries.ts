@@ -55,6 +55,21 @@ export class PersonQueries {
     return new Map(rows.map((r) => [r.uuid, view(r)]));
   }
 
+  /**
+   * Person uuids for identifiers as people paste them into a static cohort's CSV: distinct ids, person
+   * uuids or emails. Unknown identifiers are skipped.
+   */
+  async uuidsForIdentifiers(teamId: number, identifiers: string[]): Promise<string[]> {
+    if (identifiers.length === 0) return [];
+    const uuids = identifiers.filter((i) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(i));
+    const rows = await this.pg.query<{ uuid: string }>(
+      `SELECT person_uuid AS uuid FROM person_distinct_ids WHERE team_id = $1 AND distinct_id = ANY($2::text[])
+       UNION SELECT uuid FROM persons WHERE team_id = $1 AND (uuid = ANY($3::uuid[]) OR properties->>'email' = ANY($2::text[]))`,
+      [teamId, identifiers, uuids],
+    );
+    return rows.map((r) => r.uuid);
+  }
+
   async byDistinctId(teamId: number, distinctId: string): Promise<PersonView | undefined> {
     const [row] = await this.pg.query<Row>(
       `${SELECT} JOIN person_distinct_ids pd ON pd.person_uuid = p.uuid WHERE pd.team_id = $1 AND pd.distinct_id = $2`,

@@ -1,6 +1,8 @@
 import type { CompileOptions } from '../hogql/compile.js';
 import type { Logger } from '../log.js';
 import type { Action } from '../metadata/actions.js';
+import type { Experiment } from '../experiments/experiment-store.js';
+import type { FeatureFlag } from '../flags/flag-types.js';
 import type { Project } from '../metadata/projects.js';
 import type { PersonQueries } from '../persons/person-queries.js';
 import type { ClickHouse } from '../storage/clickhouse.js';
@@ -18,4 +20,6 @@ export interface QueryContext {
   now: Date;
   /** The project's actions by id, for ActionsNode series and `matchesAction()`. */
   actions: Map<number, Action>;
+  /** An experiment of the project with its flag (ExperimentQuery). */
+  experiment: (id: number) => Promise<{ experiment: Experiment; flag: FeatureFlag } | undefined>;
 }

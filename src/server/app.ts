@@ -16,6 +16,9 @@ import { insightRoutes } from './routes/insights.js';
 import { dashboardRoutes } from './routes/dashboards.js';
 import { groupRoutes } from './routes/groups.js';
 import { definitionRoutes } from './routes/definitions.js';
+import { cohortRoutes } from './routes/cohorts.js';
+import { experimentRoutes } from './routes/experiments.js';
+import { featureFlagRoutes } from './routes/feature-flags.js';
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** Oversized bodies are read and discarded up to here so the client can read its 413; past it, the socket is cut. */
@@ -94,6 +97,9 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
     await api.register(actionRoutes(ctx));
     await api.register(insightRoutes(ctx));
     await api.register(dashboardRoutes(ctx));
+    await api.register(cohortRoutes(ctx));
+    await api.register(experimentRoutes(ctx));
+    await api.register(featureFlagRoutes(ctx));
   });
   return app;
 }

@@ -11,21 +11,25 @@ declare module 'fastify' {
   }
 }
 
-/** The one place the private API authenticates: `Authorization: Bearer phx_…` (personal API key). */
+/** The one place Bearer credentials are checked: `Authorization: Bearer phx_…` (personal API key). */
+export async function actorFromHeader(ctx: ServerContext, header: string | undefined): Promise<ApiActor> {
+  if (!header) throw new HedgerowError('not_authenticated', 'Authentication credentials were not provided: send "Authorization: Bearer <personal API key>".');
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) throw new HedgerowError('authentication_failed', 'Authorization header must be "Bearer <personal API key>".');
+  const value = match[1]!;
+  if (value.startsWith('phc_')) {
+    throw new HedgerowError('authentication_failed', 'A project API key (phc_) cannot read the private API; use a personal API key (phx_).');
+  }
+  const actor = await ctx.keys.authenticate(value);
+  if (!actor) throw new HedgerowError('authentication_failed', 'Personal API key is invalid or has been revoked.');
+  return actor;
+}
+
+/** The private API: every route under this hook has an authenticated actor. */
 export function registerApiAuth(api: FastifyInstance, ctx: ServerContext): void {
   api.decorateRequest('actor', null);
   api.addHook('onRequest', async (request) => {
-    const header = request.headers.authorization;
-    if (!header) throw new HedgerowError('not_authenticated', 'Authentication credentials were not provided: send "Authorization: Bearer <personal API key>".');
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) throw new HedgerowError('authentication_failed', 'Authorization header must be "Bearer <personal API key>".');
-    const value = match[1]!;
-    if (value.startsWith('phc_')) {
-      throw new HedgerowError('authentication_failed', 'A project API key (phc_) cannot read the private API; use a personal API key (phx_).');
-    }
-    const actor = await ctx.keys.authenticate(value);
-    if (!actor) throw new HedgerowError('authentication_failed', 'Personal API key is invalid or has been revoked.');
-    request.actor = actor;
+    request.actor = await actorFromHeader(ctx, request.headers.authorization);
   });
 }
 
@@ -59,10 +63,16 @@ export async function requireProject(ctx: ServerContext, request: FastifyRequest
   if (!/^\d{1,9}$/.test(projectId)) throw new HedgerowError('invalid_input', `project id must be a number or @current, got "${projectId}"`, 'project_id');
   const project = await ctx.projects.findById(Number(projectId));
   if (!project || project.organizationId !== actor.organizationId) throw new HedgerowError('not_found', `Project ${projectId} not found.`);
-  if (actor.scopedTeams && !actor.scopedTeams.includes(project.id)) {
-    throw new HedgerowError('permission_denied', `This API key is not scoped to project ${projectId}.`);
-  }
+  requireProjectAccess(actor, project, scope);
   return project;
+}
+
+/** The key may act on this project with this scope (its organization's, within `scoped_teams`). */
+export function requireProjectAccess(actor: ApiActor, project: Project, scope: string): void {
+  requireScope(actor, scope);
+  if (project.organizationId !== actor.organizationId || (actor.scopedTeams && !actor.scopedTeams.includes(project.id))) {
+    throw new HedgerowError('permission_denied', `This API key has no access to project ${project.id}.`);
+  }
 }
 
 /** Parses a JSON request body (the API keeps bodies raw until a route asks). */

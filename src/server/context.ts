@@ -2,6 +2,10 @@ import type { Config } from '../config.js';
 import type { DefinitionsTracker } from '../definitions/definitions-tracker.js';
 import type { MaterializedColumns } from '../query/materialized-columns.js';
 import type { ActionStore } from '../metadata/actions.js';
+import type { FlagStore } from '../flags/flag-store.js';
+import type { ExperimentStore } from '../experiments/experiment-store.js';
+import type { CohortCalculator } from '../cohorts/cohort-calculator.js';
+import type { CohortStore } from '../cohorts/cohort-store.js';
 import type { EventWriter } from '../ingest/event-writer.js';
 import type { Logger } from '../log.js';
 import type { PersonalApiKeyStore } from '../metadata/personal-api-keys.js';
@@ -28,4 +32,11 @@ export interface ServerContext {
   actions: ActionStore;
   /** Columns for hot event properties, used by the HogQL compiler. */
   materialized: MaterializedColumns;
+  /** Cohorts per project (cached) and their membership calculation. */
+  cohorts: CohortStore;
+  cohortCalculator: CohortCalculator;
+  /** Feature flags per project (active ones cached for `/flags`). */
+  flags: FlagStore;
+  /** Experiments (each on a multivariate flag). */
+  experiments: ExperimentStore;
 }

@@ -87,6 +87,29 @@ export const clickhouseMigrations: Migration[] = [
       ) ENGINE = ReplacingMergeTree(version) ORDER BY (team_id, group_type_index, group_key)`,
     ],
   },
+  {
+    version: 3,
+    name: 'cohort people',
+    // Cohort membership, one complete set per (cohort, version): a recalculation writes version N+1,
+    // then the cohort's current version moves to it and older versions are deleted. Static cohorts
+    // use the same table.
+    statements: [
+      `CREATE TABLE IF NOT EXISTS cohort_people (
+        team_id Int64,
+        cohort_id Int64,
+        version UInt64,
+        person_id UUID
+      ) ENGINE = MergeTree ORDER BY (team_id, cohort_id, version, person_id)`,
+    ],
+  },
+  {
+    version: 4,
+    name: 'events sample by distinct id',
+    // PostHog's events table is `SAMPLE BY cityHash64(distinct_id)`: insights with `samplingFactor`
+    // (HogQL `SAMPLE 1/10`) read a deterministic share of distinct ids. The expression is already in
+    // the sorting key, so this only changes table metadata.
+    statements: ['ALTER TABLE events MODIFY SAMPLE BY cityHash64(distinct_id)'],
+  },
 ];
 
 export async function migrateClickHouse(ch: ClickHouse, log: Logger): Promise<void> {

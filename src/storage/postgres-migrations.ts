@@ -228,6 +228,92 @@ export const postgresMigrations: Migration[] = [
       CREATE INDEX actions_by_team ON actions (team_id, id);
     `,
   },
+  {
+    version: 7,
+    name: 'feature flags, cohorts, experiments',
+    // PostHog's posthog_featureflag, posthog_featureflaghashkeyoverride, posthog_cohort and
+    // posthog_experiment. Cohort membership lives in ClickHouse (cohort_people), versioned per cohort.
+    sql: `
+      CREATE TABLE feature_flags (
+        id serial PRIMARY KEY,
+        team_id integer NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        key text NOT NULL,
+        name text NOT NULL DEFAULT '',
+        filters jsonb NOT NULL DEFAULT '{}',
+        active boolean NOT NULL DEFAULT true,
+        deleted boolean NOT NULL DEFAULT false,
+        ensure_experience_continuity boolean NOT NULL DEFAULT false,
+        version integer NOT NULL DEFAULT 1,
+        evaluation_runtime text NOT NULL DEFAULT 'all',
+        evaluation_tags text[] NOT NULL DEFAULT '{}',
+        bucketing_identifier text,
+        tags text[] NOT NULL DEFAULT '{}',
+        created_by integer REFERENCES users(id) ON DELETE SET NULL,
+        created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        updated_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        last_modified_by integer REFERENCES users(id) ON DELETE SET NULL
+      );
+      CREATE UNIQUE INDEX feature_flags_key ON feature_flags (team_id, key) WHERE NOT deleted;
+      CREATE TABLE flag_hash_key_overrides (
+        team_id integer NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        person_id uuid NOT NULL,
+        feature_flag_key text NOT NULL,
+        hash_key text NOT NULL,
+        PRIMARY KEY (team_id, person_id, feature_flag_key)
+      );
+      CREATE TABLE cohorts (
+        id serial PRIMARY KEY,
+        team_id integer NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        name text NOT NULL DEFAULT '',
+        description text NOT NULL DEFAULT '',
+        filters jsonb,
+        query jsonb,
+        is_static boolean NOT NULL DEFAULT false,
+        deleted boolean NOT NULL DEFAULT false,
+        version integer,
+        pending_version integer NOT NULL DEFAULT 0,
+        is_calculating boolean NOT NULL DEFAULT false,
+        last_calculation timestamptz,
+        errors_calculating integer NOT NULL DEFAULT 0,
+        last_error text,
+        count integer,
+        created_by integer REFERENCES users(id) ON DELETE SET NULL,
+        created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
+      );
+      CREATE INDEX cohorts_by_team ON cohorts (team_id, id);
+      CREATE TABLE experiments (
+        id serial PRIMARY KEY,
+        team_id integer NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        name text NOT NULL,
+        description text NOT NULL DEFAULT '',
+        feature_flag_id integer NOT NULL REFERENCES feature_flags(id) ON DELETE CASCADE,
+        start_date timestamptz,
+        end_date timestamptz,
+        parameters jsonb NOT NULL DEFAULT '{}',
+        filters jsonb NOT NULL DEFAULT '{}',
+        metrics jsonb NOT NULL DEFAULT '[]',
+        metrics_secondary jsonb NOT NULL DEFAULT '[]',
+        exposure_criteria jsonb,
+        stats_config jsonb,
+        type text NOT NULL DEFAULT 'product',
+        conclusion text,
+        conclusion_comment text,
+        archived boolean NOT NULL DEFAULT false,
+        deleted boolean NOT NULL DEFAULT false,
+        created_by integer REFERENCES users(id) ON DELETE SET NULL,
+        created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
+      );
+      CREATE INDEX experiments_by_team ON experiments (team_id, id);
+    `,
+  },
+  {
+    version: 8,
+    name: 'project week start day',
+    // PostHog's team.week_start_day: 0 = Sunday (default), 1 = Monday; decides insight week buckets.
+    sql: `ALTER TABLE projects ADD COLUMN week_start_day smallint NOT NULL DEFAULT 0 CHECK (week_start_day IN (0, 1))`,
+  },
 ];
 
 export async function migratePostgres(pg: Postgres, log: Logger): Promise<void> {

@@ -18,7 +18,7 @@ export function serializeProject(p: Project): Record<string, unknown> {
     timezone: p.timezone,
     test_account_filters: p.testAccountFilters,
     test_account_filters_default_checked: false,
-    week_start_day: 0,
+    week_start_day: p.weekStartDay ?? 0,
     created_at: p.createdAt,
   };
 }
@@ -32,15 +32,20 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
+const weekStartDay = z.union([z.literal(0), z.literal(1), z.null()]).optional();
+
 const createProject = z.object({
   name: z.string().trim().min(1).max(200),
   timezone: z.string().refine(isTimeZone, 'not an IANA time zone').optional(),
+  week_start_day: weekStartDay,
 });
 
 const updateProject = z.object({
   name: z.string().trim().min(1).max(200).optional(),
   timezone: z.string().refine(isTimeZone, 'not an IANA time zone').optional(),
   test_account_filters: z.array(propertyFilterSchema).max(100).optional(),
+  // PostHog: 0 = Sunday, 1 = Monday (null resets to the default, Sunday).
+  week_start_day: weekStartDay,
 });
 
 function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -69,11 +74,13 @@ export function projectRoutes(ctx: ServerContext) {
       const actor = actorOf(request);
       requireScope(actor, 'project:write');
       if (actor.scopedTeams) throw new HedgerowError('permission_denied', 'A key scoped to projects cannot create projects.');
-      const project = await ctx.projects.create({ organizationId: actor.organizationId, ...parseBody(createProject, jsonBody(request)) });
+      const { week_start_day, ...body } = parseBody(createProject, jsonBody(request));
+      const project = await ctx.projects.create({ organizationId: actor.organizationId, ...body, weekStartDay: week_start_day ?? 0 });
       return reply.status(201).send(serializeProject(project));
     });
 
-    // Project settings: name, timezone (bucketing of every insight), test-account filters (`filterTestAccounts`).
+    // Project settings: name, timezone (bucketing of every insight), week start day (insight weeks),
+    // test-account filters (`filterTestAccounts`).
     for (const prefix of ['/api/projects', '/api/environments']) {
       app.patch<{ Params: { project_id: string } }>(`${prefix}/:project_id`, async (request) => {
         const project = await requireProject(ctx, request, request.params.project_id, 'project:write');
@@ -82,6 +89,7 @@ export function projectRoutes(ctx: ServerContext) {
           name: body.name,
           timezone: body.timezone,
           testAccountFilters: body.test_account_filters,
+          weekStartDay: body.week_start_day === undefined ? undefined : (body.week_start_day ?? 0),
         });
         if (!updated) throw new HedgerowError('not_found', `Project ${project.id} not found.`);
         return serializeProject(updated);

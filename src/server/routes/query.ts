@@ -5,6 +5,8 @@ import type { QueryContext } from '../../query/query-context.js';
 import { runQueryRequest } from '../../query/run-query.js';
 import type { Project } from '../../metadata/projects.js';
 import type { ServerContext } from '../context.js';
+import type { CohortProjectContext } from '../../cohorts/cohort-calculator.js';
+import { HedgerowError } from '../../errors.js';
 import { jsonBody, requireProject } from '../auth.js';
 
 /**
@@ -16,6 +18,7 @@ export function queryContextBuilder(ctx: ServerContext): (project: Project) => P
   return async function queryContext(project: Project): Promise<QueryContext> {
     await ctx.definitions.ensureLoaded(project.id);
     const actions = await ctx.actions.all(project.id);
+    const cohorts = await ctx.cohorts.all(project.id);
     const propertyType: QueryContext['propertyType'] = (kind, key, groupTypeIndex) => ctx.definitions.propertyType(project.id, kind, key, groupTypeIndex);
     return {
       project,
@@ -25,6 +28,11 @@ export function queryContextBuilder(ctx: ServerContext): (project: Project) => P
       propertyType,
       now: new Date(),
       actions,
+      experiment: async (id) => {
+        const experiment = await ctx.experiments.get(project.id, id);
+        const flag = experiment && (await ctx.flags.get(project.id, experiment.featureFlagId));
+        return experiment && flag ? { experiment, flag } : undefined;
+      },
       compileOptions: {
         teamId: project.id,
         timezone: project.timezone,
@@ -34,11 +42,36 @@ export function queryContextBuilder(ctx: ServerContext): (project: Project) => P
           const action = typeof idOrName === 'number' ? actions.get(idOrName) : [...actions.values()].find((a) => a.name === idOrName && !a.deleted);
           return action && actionToExpr(action, { propertyType });
         },
+        cohort: (idOrName) => {
+          const cohort = typeof idOrName === 'number' ? cohorts.get(idOrName) : [...cohorts.values()].find((c) => c.name === idOrName && !c.deleted);
+          return cohort && !cohort.deleted ? { id: cohort.id, version: cohort.version } : undefined;
+        },
         onPropertyRead: (key) => ctx.materialized.noteRead(key),
         maxExecutionSeconds: ctx.config.query.maxExecutionSeconds,
         maxMemoryBytes: ctx.config.query.maxMemoryBytes,
       },
     };
+  };
+}
+
+/** What cohort calculation needs of a project: the query compiler options and the context of definitions. */
+export async function cohortProjectContext(ctx: ServerContext, teamId: number): ReturnType<CohortProjectContext> {
+  const project = await ctx.projects.findById(teamId);
+  if (!project) throw new HedgerowError('not_found', `Project ${teamId} not found.`);
+  const q = await queryContextBuilder(ctx)(project);
+  const cohorts = await ctx.cohorts.all(teamId);
+  return {
+    compile: q.compileOptions,
+    expr: {
+      teamTimezone: project.timezone,
+      now: q.now,
+      propertyType: q.propertyType,
+      cohort: (id) => cohorts.get(id),
+      action: (id) => {
+        const action = q.actions.get(id);
+        return action && !action.deleted ? actionToExpr(action, { propertyType: q.propertyType }) : undefined;
+      },
+    },
   };
 }
 

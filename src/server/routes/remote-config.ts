@@ -6,13 +6,14 @@ import type { ServerContext } from '../context.js';
 /**
  * posthog-js remote config. It advertises only what Hedgerow does today: gzip (so posthog-js
  * sends compressed bodies), the analytics endpoint, autocapture with string element chains, and
- * identified-only person profiles. Replay, surveys, heatmaps and flags stay off until they exist.
+ * identified-only person profiles, and whether the project has flags (posthog-js then calls `/flags`).
+ * Replay, surveys and heatmaps stay off until they exist.
  */
-export function remoteConfigFor(project: Project): Record<string, unknown> {
+export function remoteConfigFor(project: Project, hasFeatureFlags: boolean): Record<string, unknown> {
   return {
     token: project.apiToken,
     supportedCompression: ['gzip', 'gzip-js'],
-    hasFeatureFlags: false,
+    hasFeatureFlags,
     analytics: { endpoint: '/e/' },
     autocapture_opt_out: false,
     elementsChainAsString: true,
@@ -39,15 +40,19 @@ export function remoteConfigRoutes(ctx: ServerContext) {
     return project;
   }
 
+  async function configOf(project: Project): Promise<Record<string, unknown>> {
+    return remoteConfigFor(project, (await ctx.flags.active(project.id)).flags.length > 0);
+  }
+
   return async function routes(app: FastifyInstance): Promise<void> {
     app.get<{ Params: { token: string } }>('/array/:token/config', async (request, reply) => {
       const project = await projectFor(request.params.token);
-      return reply.header('cache-control', 'public, max-age=300').send(remoteConfigFor(project));
+      return reply.header('cache-control', 'public, max-age=300').send(await configOf(project));
     });
     app.get<{ Params: { token: string } }>('/array/:token/config.js', async (request, reply) => {
       const project = await projectFor(request.params.token);
       const token = JSON.stringify(project.apiToken);
-      const config = JSON.stringify(remoteConfigFor(project));
+      const config = JSON.stringify(await configOf(project));
       const js =
         `(function(){var w=window;w._POSTHOG_REMOTE_CONFIG=w._POSTHOG_REMOTE_CONFIG||{};` +
         `w._POSTHOG_REMOTE_CONFIG[${token}]={config:${config},siteApps:[]};})();`;
