@@ -299,7 +299,7 @@ describe('feature flag validation', () => {
   it('checks property filters', async () => {
     await expect400({ key: 'op', filters: personCondition('email', 'x', 'bogus') }, 'filters', "unknown operator 'bogus'");
     await expect400({ key: 'op-in', filters: personCondition('email', 'x', 'in') }, 'filters', "The 'in' operator is only valid for cohort properties, not 'person' properties.");
-    await expect400({ key: 'op-gt', filters: personCondition('age', 5, 'gt') }, 'filters', 'Invalid value for operator gt: 5');
+    await expect400({ key: 'op-gt', filters: personCondition('age', [5], 'gt') }, 'filters', 'Invalid value for operator gt');
     await expect400({ key: 'op-date', filters: personCondition('signup', 'not a date', 'is_date_before') }, 'filters', 'Invalid date value: not a date');
     await expect400({ key: 'op-many', filters: personCondition('id', Array.from({ length: 1001 }, (_, i) => i)) }, 'filters', 'cannot contain more than 1000 values');
     await expect400(
@@ -324,12 +324,12 @@ describe('feature flag validation', () => {
     expect(group.is_simple_flag).toBe(false);
   });
 
-  it('checks cohorts: of this project, and none defined by events', async () => {
+  it('checks cohorts: of this project; beyond PostHog, behavioural cohorts may target flags', async () => {
     const cohortFilter = (value: unknown) => ({ groups: [{ properties: [{ key: 'id', type: 'cohort', value }], rollout_percentage: 100 }] });
     await expect400({ key: 'c-missing', filters: cohortFilter(99_999_999) }, 'filters', 'Cohort with id 99999999 does not exist');
     await expect400({ key: 'c-foreign', filters: cohortFilter(foreignCohortId) }, 'filters', `Cohort with id ${foreignCohortId} does not exist`);
-    await expect400({ key: 'c-events', filters: cohortFilter(eventCohortId) }, 'filters', "Cohort 'Recent viewers' with filters on events cannot be used in feature flags.");
-    await expect400({ key: 'c-nested', filters: cohortFilter(nestedEventCohortId) }, 'filters', "Cohort 'Recent viewers' with filters on events cannot be used in feature flags.");
+    await createFlag({ key: 'c-events', filters: cohortFilter(eventCohortId) });
+    await createFlag({ key: 'c-nested', filters: cohortFilter(nestedEventCohortId) });
     const ok = await createFlag({ key: 'c-ok', filters: cohortFilter(cohortId) });
     // PostHog names the cohort in responses.
     expect(ok.filters.groups[0].properties[0]).toMatchObject({ type: 'cohort', value: cohortId, cohort_name: 'Corp people' });

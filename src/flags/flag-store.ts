@@ -21,6 +21,8 @@ export interface ExperimentRef {
 export interface ActiveFlags {
   /** Active, non-deleted flags, by id. */
   readonly flags: readonly FeatureFlag[];
+  /** Every non-deleted flag, inactive ones too: what flag dependencies resolve against. */
+  readonly evaluable: readonly FeatureFlag[];
   readonly byKey: ReadonlyMap<string, FeatureFlag>;
   /** Flag dependency filters name flags by id (`{"type": "flag", "key": "<id>"}`). */
   readonly byId: ReadonlyMap<number, FeatureFlag>;
@@ -191,7 +193,7 @@ export class FlagStore {
     return {
       flags,
       experiments,
-      active: { flags: active, byKey: new Map(active.map((f) => [f.key, f])), byId: new Map(active.map((f) => [f.id, f])), etag, revision },
+      active: { flags: active, evaluable: [...flags.values()], byKey: new Map(active.map((f) => [f.key, f])), byId: new Map(active.map((f) => [f.id, f])), etag, revision },
     };
   }
 

@@ -5,7 +5,7 @@ export interface EvaluatedFlag {
   flag: FeatureFlag;
   enabled: boolean;
   variant: string | null;
-  reason: { code: string; condition_index: number | null; description: string };
+  reason: { code: string; condition_index: number | null; description: string | null };
   /** The stored payload (a JSON-encoded string) for the matched value, or null. */
   payload: unknown;
   failed?: boolean;

@@ -5,6 +5,7 @@ import { registerPublicCors } from './cors.js';
 import { registerApiAuth } from './auth.js';
 import { captureRoutes } from './routes/capture.js';
 import { remoteConfigRoutes } from './routes/remote-config.js';
+import { flagRoutes } from './routes/flags.js';
 import { healthRoutes } from './routes/health.js';
 import { projectRoutes } from './routes/projects.js';
 import { eventRoutes } from './routes/events.js';
@@ -85,6 +86,7 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(captureRoutes(ctx));
   await app.register(remoteConfigRoutes(ctx));
+  await app.register(flagRoutes(ctx));
   await app.register(async (api) => {
     registerApiAuth(api, ctx);
     await api.register(projectRoutes(ctx));

@@ -24,8 +24,9 @@ const OPERATORS = new Set([
   'between', 'not_between', 'is_date_before', 'is_date_after', 'is_date_exact', 'semver_eq', 'semver_neq', 'semver_gt',
   'semver_gte', 'semver_lt', 'semver_lte', 'semver_tilde', 'semver_caret', 'semver_wildcard', 'in', 'not_in', 'flag_evaluates_to',
 ]);
-/** Operators PostHog insists have a string value. */
+/** Operators that compare one scalar: PostHog refuses lists and objects for them (we also take numbers for the comparisons). */
 const STRING_VALUE_OPERATORS = new Set(['regex', 'icontains', 'not_regex', 'not_icontains', 'gte', 'lte', 'gt', 'lt']);
+const COMPARISONS = new Set(['gt', 'gte', 'lt', 'lte']);
 const EVALUATION_RUNTIMES = ['server', 'client', 'all'];
 const BUCKETING_IDENTIFIERS = ['distinct_id', 'device_id'];
 const THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000;
@@ -162,22 +163,6 @@ function isParsableDate(v: unknown): boolean {
   return !Number.isNaN(Date.parse(v.trim().replace(' ', 'T')));
 }
 
-/** Cohort trees: PostHog refuses cohorts (or cohorts they include) with filters on events. */
-function cohortLeaves(filters: Record<string, unknown> | null): { behavioral: boolean; cohortIds: number[] } {
-  const out = { behavioral: false, cohortIds: [] as number[] };
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (!isPlainObject(node)) return;
-    if (Array.isArray(node.values) && (node.type === 'AND' || node.type === 'OR')) return walk(node.values);
-    if (node.type === 'behavioral') out.behavioral = true;
-    if (node.type === 'cohort' && /^\d{1,9}$/.test(String(node.value))) out.cohortIds.push(Number(node.value));
-  };
-  walk(filters?.properties);
-  // Legacy cohorts: groups of an action or event were behavioural.
-  if (Array.isArray(filters?.groups) && filters.groups.some((g) => isPlainObject(g) && (g.action_id != null || g.event_id != null))) out.behavioral = true;
-  return out;
-}
-
 interface FilterContext {
   store: FlagStore;
   teamId: number;
@@ -245,7 +230,7 @@ async function validateFilters(raw: unknown, c: FilterContext): Promise<FlagFilt
       if ((operator === 'is_date_before' || operator === 'is_date_after') && !isParsableDate(p.value)) {
         throw invalid('filters', `Invalid date value: ${show(p.value)}`);
       }
-      if (STRING_VALUE_OPERATORS.has(operator) && typeof p.value !== 'string') {
+      if (STRING_VALUE_OPERATORS.has(operator) && typeof p.value !== 'string' && !(typeof p.value === 'number' && COMPARISONS.has(operator))) {
         throw invalid('filters', `Invalid value for operator ${operator}: ${show(p.value)}`);
       }
       if ((operator === 'in' || operator === 'not_in') && p.type !== 'cohort') {
@@ -307,23 +292,16 @@ async function checkFlagDependencies(filters: FlagFilters, c: FilterContext): Pr
   for (const dep of dependencyIds(filters)) visit(dep, [self]);
 }
 
-/** Cohort filters name cohorts of this project, none of them (or the cohorts they include) behavioural. */
+/**
+ * Cohort filters name existing cohorts of this project. Beyond PostHog, cohorts defined by events
+ * (behavioural) or by HogQL may target flags too: the server evaluates them from computed membership,
+ * and local evaluation in the SDKs falls back to the server for them.
+ */
 async function checkCohorts(ids: number[], c: FilterContext): Promise<void> {
   if (ids.length === 0) return;
   const found = await c.store.cohorts(c.teamId, ids);
-  const missing = ids.find((id) => !found.has(id));
+  const missing = ids.find((id) => !found.get(id) || found.get(id)!.deleted);
   if (missing !== undefined) throw invalid('filters', `Cohort with id ${missing} does not exist`);
-  const seen = new Set(ids);
-  let frontier = [...found.values()];
-  while (frontier.length > 0) {
-    const next: number[] = [];
-    for (const cohort of frontier) {
-      const leaves = cohortLeaves(cohort.filters);
-      if (leaves.behavioral) throw invalid('filters', `Cohort '${cohort.name}' with filters on events cannot be used in feature flags.`);
-      for (const id of leaves.cohortIds) if (!seen.has(id)) (seen.add(id), next.push(id));
-    }
-    frontier = [...(await c.store.cohorts(c.teamId, next)).values()];
-  }
 }
 
 // ---------------------------------------------------------------- status (PostHog's FeatureFlagStatusChecker)
