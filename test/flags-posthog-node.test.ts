@@ -61,7 +61,11 @@ beforeAll(async () => {
     groups: [{ properties: [], rollout_percentage: 80 }],
     multivariate: { variants: [{ key: 'control', rollout_percentage: 50 }, { key: 'a', rollout_percentage: 30 }, { key: 'b', rollout_percentage: 20 }] },
   });
-  await flag('paying', { groups: [{ properties: [{ key: 'plan', type: 'person', value: ['pro', 'enterprise'], operator: 'exact' }], rollout_percentage: 60 }] });
+  const paying = await flag('paying', { groups: [{ properties: [{ key: 'plan', type: 'person', value: ['pro', 'enterprise'], operator: 'exact' }], rollout_percentage: 60 }] });
+  // A flag dependency: served to the SDK by key with its evaluation chain.
+  await flag('paying-and-old', {
+    groups: [{ properties: [{ key: String(paying.id), type: 'flag', operator: 'flag_evaluates_to', value: true }, { key: 'age', type: 'person', value: 45, operator: 'gt' }], rollout_percentage: 100 }],
+  });
   await flag('grown-ups', { groups: [{ properties: [{ key: 'age', type: 'person', value: 30, operator: 'gte' }], rollout_percentage: null }] });
   await flag('acme', { groups: [{ properties: [{ key: 'email', type: 'person', value: '@acme.com', operator: 'icontains' }], rollout_percentage: 100 }] });
   await flag('overrides', {
@@ -84,7 +88,7 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-const LOCAL_KEYS = ['acme', 'europe', 'grown-ups', 'older-europeans', 'overrides', 'paying', 'regex-version', 'rollout-37', 'three-way'];
+const LOCAL_KEYS = ['acme', 'europe', 'grown-ups', 'older-europeans', 'overrides', 'paying', 'paying-and-old', 'regex-version', 'rollout-37', 'three-way'];
 
 describe('posthog-node local evaluation equals /flags', () => {
   it(`agrees on every flag for ${IDS} distinct ids`, async () => {

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { isCohortGroup, type Cohort, type CohortGroup } from '../cohorts/cohort-types.js';
-import type { FeatureFlag } from './flag-types.js';
+import type { FeatureFlag, FlagFilters } from './flag-types.js';
 
 /**
  * The local-evaluation payload server SDKs poll (`/flags/definitions`, legacy
@@ -9,13 +9,13 @@ import type { FeatureFlag } from './flag-types.js';
  * HogQL-defined cohorts are absent, so the SDKs fall back to `/flags` for flags that use them
  * (RequiresServerEvaluation), and behavioural leaves make them inconclusive (same fallback).
  */
-export function flagDefinition(flag: FeatureFlag): Record<string, unknown> {
+export function flagDefinition(flag: FeatureFlag, byId: ReadonlyMap<number, FeatureFlag>): Record<string, unknown> {
   return {
     id: flag.id,
     team_id: flag.teamId,
     name: flag.name,
     key: flag.key,
-    filters: flag.filters,
+    filters: withDependencyChains(flag.filters, byId),
     deleted: flag.deleted,
     active: flag.active,
     ensure_experience_continuity: flag.ensureExperienceContinuity,
@@ -25,6 +25,50 @@ export function flagDefinition(flag: FeatureFlag): Record<string, unknown> {
     evaluation_tags: flag.evaluationTags,
     bucketing_identifier: flag.bucketingIdentifier ?? 'distinct_id',
     has_experiment: flag.hasExperiment,
+  };
+}
+
+/** Ids of the flags a flag's conditions depend on (`{type: "flag", key: "<id>"}`). */
+function dependencyIds(filters: FlagFilters): number[] {
+  const ids: number[] = [];
+  for (const condition of filters.groups ?? []) {
+    for (const p of condition.properties ?? []) if (p.type === 'flag' && /^\d+$/.test(p.key)) ids.push(Number(p.key));
+  }
+  return ids;
+}
+
+/** Keys to evaluate before a dependency, ending with it; null when a flag is missing or the chain is circular. */
+function dependencyChain(id: number, byId: ReadonlyMap<number, FeatureFlag>, visiting = new Set<number>()): string[] | null {
+  const flag = byId.get(id);
+  if (!flag || visiting.has(id)) return null;
+  visiting.add(id);
+  const chain: string[] = [];
+  for (const dep of dependencyIds(flag.filters)) {
+    const sub = dependencyChain(dep, byId, visiting);
+    if (!sub) return null;
+    for (const key of sub) if (!chain.includes(key)) chain.push(key);
+  }
+  visiting.delete(id);
+  chain.push(flag.key);
+  return chain;
+}
+
+/**
+ * As PostHog serves flag dependencies to the SDKs: the dependency named by key, with the chain of
+ * keys to evaluate first (empty when it cannot be resolved, which makes the SDK ask the server).
+ */
+function withDependencyChains(filters: FlagFilters, byId: ReadonlyMap<number, FeatureFlag>): FlagFilters {
+  if (dependencyIds(filters).length === 0) return filters;
+  return {
+    ...filters,
+    groups: (filters.groups ?? []).map((condition) => ({
+      ...condition,
+      properties: (condition.properties ?? []).map((p) => {
+        if (p.type !== 'flag' || !/^\d+$/.test(p.key)) return p;
+        const dep = byId.get(Number(p.key));
+        return { ...p, key: dep?.key ?? p.key, dependency_chain: dependencyChain(Number(p.key), byId) ?? [] };
+      }),
+    })),
   };
 }
 
@@ -64,11 +108,14 @@ export function referencedCohorts(flags: readonly FeatureFlag[], cohorts: Readon
 
 export function definitionsPayload(
   flags: readonly FeatureFlag[],
+  /** Every non-deleted flag, for resolving dependencies. */
+  evaluable: readonly FeatureFlag[],
   cohorts: ReadonlyMap<number, Cohort>,
   groupTypeMapping: Record<string, string>,
   sendCohorts: boolean,
 ): { body: string; etag: string } {
-  const payload: Record<string, unknown> = { flags: flags.map(flagDefinition), group_type_mapping: groupTypeMapping };
+  const byId = new Map(evaluable.map((f) => [f.id, f]));
+  const payload: Record<string, unknown> = { flags: flags.map((f) => flagDefinition(f, byId)), group_type_mapping: groupTypeMapping };
   if (sendCohorts) {
     const out: Record<string, unknown> = {};
     for (const cohort of referencedCohorts(flags, cohorts)) {

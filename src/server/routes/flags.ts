@@ -75,6 +75,7 @@ export function flagRoutes(ctx: ServerContext) {
     );
     const { body, etag } = definitionsPayload(
       active.flags,
+      active.evaluable,
       cohorts,
       Object.fromEntries(mapping.map((m) => [String(m.group_type_index), m.group_type])),
       request.query.send_cohorts !== undefined,
