@@ -1,7 +1,7 @@
 import { PostHog } from 'posthog-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, createProject, sendBatch } from './helpers/api.js';
-import { waitForValue } from './helpers/query.js';
+import { hogql, waitForValue } from './helpers/query.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -117,6 +117,14 @@ describe('posthog-node local evaluation equals /flags', () => {
     expect(enabled).toBeGreaterThan(IDS * 2);
     expect(enabled).toBeLessThan(IDS * LOCAL_KEYS.length - IDS);
   }, 120_000);
+
+  it('sends $feature_flag_called, which is ingested and queryable (experiment exposure)', async () => {
+    const value = await client.getFeatureFlag('three-way', 'node-7', { personProperties: propsOf(7) });
+    await client.flush();
+    await waitForValue(server, project.id, "SELECT count() FROM events WHERE event = '$feature_flag_called' AND properties.$feature_flag = 'three-way' AND distinct_id = 'node-7'", 1);
+    const res = await hogql(server, project.id, "SELECT properties.$feature_flag_response FROM events WHERE event = '$feature_flag_called' AND distinct_id = 'node-7'");
+    expect(res.body.results).toEqual([[String(value)]]);
+  });
 
   it('falls back to /flags for what it cannot evaluate locally (static cohorts)', async () => {
     expect(await client.getFeatureFlag('static-only', 'node-3', { personProperties: propsOf(3), onlyEvaluateLocally: true })).toBeUndefined();

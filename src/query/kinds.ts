@@ -9,6 +9,7 @@ import { lifecycleActors, lifecycleQuerySchema, runLifecycleQuery } from '../ins
 import { runTrendsQuery, trendsActors, trendsQuerySchema } from '../insights/trends.js';
 import { runStickinessQuery, stickinessActors, stickinessQuerySchema } from '../insights/stickiness.js';
 import { funnelsActors, funnelsQuerySchema, runFunnelsQuery } from '../insights/funnels.js';
+import { experimentQuerySchema, runExperimentQuery } from '../experiments/experiment-query.js';
 import type { QueryContext } from './query-context.js';
 
 /** What "who is behind this data point" asks of an insight (PostHog's `InsightActorsQuery` and friends). */
@@ -54,4 +55,5 @@ export const queryKinds: Record<string, QueryKind<unknown>> = {
   PathsQuery: kind({ schema: pathsQuerySchema, run: runPathsQuery, actors: pathsActors }),
   TrendsQuery: kind({ schema: trendsQuerySchema, run: runTrendsQuery, actors: trendsActors }),
   FunnelsQuery: kind({ schema: funnelsQuerySchema, run: runFunnelsQuery, actors: funnelsActors }),
+  ExperimentQuery: kind({ schema: experimentQuerySchema, run: runExperimentQuery }),
 };
