@@ -140,6 +140,14 @@ describe('dynamic cohorts by person properties', () => {
     expect(excluded.body.results[0]!.count).toBe(1); // c
   });
 
+  it('filters the events API with a cohort property filter', async () => {
+    const cohort = await createCohort({ name: 'Enterprise for events', filters: and(person('plan', 'enterprise')) });
+    const properties = encodeURIComponent(JSON.stringify([{ type: 'cohort', key: 'id', value: cohort.id }]));
+    const res = await api<{ results: { distinct_id: string }[] }>(server, `/api/projects/${projectId}/events/?properties=${properties}`);
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((e) => e.distinct_id)).toEqual(['e']);
+  });
+
   it('recalculates when the definition changes', async () => {
     const cohort = await createCohort({ name: 'changing', filters: and(person('plan', 'pro')) });
     const res = await patch(`/api/projects/${projectId}/cohorts/${cohort.id}/`, { filters: and(person('plan', 'enterprise')) });

@@ -48,6 +48,14 @@ function fromRow(r: Row): Cohort {
   };
 }
 
+/** The compiler's view of a cohort named in a query (by id or name): its id and current membership version. */
+export function cohortResolver(cohorts: ReadonlyMap<number, Cohort>): (idOrName: number | string) => { id: number; version: number | null } | undefined {
+  return (idOrName) => {
+    const cohort = typeof idOrName === 'number' ? cohorts.get(idOrName) : [...cohorts.values()].find((c) => c.name === idOrName && !c.deleted);
+    return cohort && !cohort.deleted ? { id: cohort.id, version: cohort.version } : undefined;
+  };
+}
+
 export interface CohortInput {
   name?: string;
   description?: string;

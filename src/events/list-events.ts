@@ -1,5 +1,5 @@
 import type { CompareOperation, Expr, Field } from '../hogql/ast.js';
-import { compileHogQL } from '../hogql/compile.js';
+import { compileHogQL, type CompileOptions } from '../hogql/compile.js';
 import { propertiesToExpr, type FilterContext, type Properties } from '../hogql/property-filters.js';
 import { clickHouseTime } from '../ingest/ingest-event.js';
 import type { ClickHouse } from '../storage/clickhouse.js';
@@ -16,6 +16,8 @@ export interface ListEventsFilter {
   /** PostHog property filters (`properties=[…]` on the events API). */
   properties?: Properties;
   propertyType?: FilterContext['propertyType'];
+  /** Cohorts by id or name, for cohort property filters. */
+  cohort?: CompileOptions['cohort'];
   limit: number;
 }
 
@@ -81,7 +83,7 @@ export async function listEvents(ch: ClickHouse, f0: ListEventsFilter): Promise<
       ],
       limit: c(f0.limit),
     },
-    { teamId: f0.teamId, timezone: 'UTC', propertyType: f0.propertyType },
+    { teamId: f0.teamId, timezone: 'UTC', propertyType: f0.propertyType, cohort: f0.cohort },
   );
   const rows = await ch.query<Row>(compiled.sql, compiled.params);
   return rows.map((r) => ({

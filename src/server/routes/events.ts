@@ -8,6 +8,7 @@ import { propertiesSchema } from '../../hogql/property-filters.js';
 import { hogqlErrorToHttp } from '../../query/execute.js';
 import { PersonQueries } from '../../persons/person-queries.js';
 import type { ServerContext } from '../context.js';
+import { cohortResolver } from '../../cohorts/cohort-store.js';
 import { requireProject } from '../auth.js';
 import { decodeCursor, jsonParam, limitParam, nextUrl } from '../pagination.js';
 
@@ -36,6 +37,7 @@ export function eventRoutes(ctx: ServerContext) {
           await ctx.definitions.ensureLoaded(project.id);
           const events = await listEvents(ctx.ch, {
             properties,
+            cohort: cohortResolver(await ctx.cohorts.all(project.id)),
             propertyType: (kind, key, index) => ctx.definitions.propertyType(project.id, kind, key, index),
             teamId: project.id,
             event: q.event || undefined,

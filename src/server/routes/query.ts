@@ -5,6 +5,7 @@ import type { QueryContext } from '../../query/query-context.js';
 import { runQueryRequest } from '../../query/run-query.js';
 import type { Project } from '../../metadata/projects.js';
 import type { ServerContext } from '../context.js';
+import { cohortResolver } from '../../cohorts/cohort-store.js';
 import type { CohortProjectContext } from '../../cohorts/cohort-calculator.js';
 import { HedgerowError } from '../../errors.js';
 import { jsonBody, requireProject } from '../auth.js';
@@ -28,6 +29,7 @@ export function queryContextBuilder(ctx: ServerContext): (project: Project) => P
       propertyType,
       now: new Date(),
       actions,
+      cohorts,
       experiment: async (id) => {
         const experiment = await ctx.experiments.get(project.id, id);
         const flag = experiment && (await ctx.flags.get(project.id, experiment.featureFlagId));
@@ -42,10 +44,7 @@ export function queryContextBuilder(ctx: ServerContext): (project: Project) => P
           const action = typeof idOrName === 'number' ? actions.get(idOrName) : [...actions.values()].find((a) => a.name === idOrName && !a.deleted);
           return action && actionToExpr(action, { propertyType });
         },
-        cohort: (idOrName) => {
-          const cohort = typeof idOrName === 'number' ? cohorts.get(idOrName) : [...cohorts.values()].find((c) => c.name === idOrName && !c.deleted);
-          return cohort && !cohort.deleted ? { id: cohort.id, version: cohort.version } : undefined;
-        },
+        cohort: cohortResolver(cohorts),
         onPropertyRead: (key) => ctx.materialized.noteRead(key),
         maxExecutionSeconds: ctx.config.query.maxExecutionSeconds,
         maxMemoryBytes: ctx.config.query.maxMemoryBytes,
