@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, capture } from './helpers/api.js';
 import { postQuery, waitForValue } from './helpers/query.js';
+import { createCohort, personPropertyCohort } from './helpers/cohorts.js';
 import { sampled, sampledIds, samplingProject } from './helpers/sampling.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
@@ -859,5 +860,96 @@ describe('FunnelsQuery compareFilter', () => {
     const bad = await postQuery(server, id, { kind: 'FunnelsQuery', series: SIGNUP_VIEW_BUY, dateRange: WEEK, compareFilter: { compare: true }, funnelsFilter: { funnelVizType: 'time_to_convert' } });
     expect(bad.status).toBe(400);
     expect(bad.body.detail).toMatch(/compareFilter/);
+  });
+});
+
+describe('FunnelsQuery cohort breakdowns', () => {
+  // Persons (properties set by $identify before the range): c1 pro/DE, c2 pro/US, c3 free/DE, c4 free/FR.
+  // Cohorts: Pro = {c1, c2}, Germans = {c1, c3}; c1 is in both. Steps signup → buy:
+  //   c1 signup 03-01 10:00, buy 03-02 13:00 (97200 s); c2 signup 03-01 12:00; c3 signup 03-02 11:00;
+  //   c4 signup 03-03 10:00, buy 03-03 11:00 (3600 s).
+  let id: number;
+  let pro: number;
+  let germans: number;
+  const identify = (who: string, plan: string, country: string) => ev(who, '$identify', '2024-02-20T10:00:00Z', { $set: { plan, country } });
+  const SIGNUP_BUY = [node('signup'), node('buy')];
+  const cohorts = (breakdown: unknown) => ({ series: SIGNUP_BUY, breakdownFilter: { breakdown_type: 'cohort', breakdown } });
+
+  beforeAll(async () => {
+    id = await project(
+      'cohorts',
+      [
+        identify('c1', 'pro', 'DE'),
+        identify('c2', 'pro', 'US'),
+        identify('c3', 'free', 'DE'),
+        identify('c4', 'free', 'FR'),
+        ev('c1', 'signup', '2024-03-01T10:00:00Z'),
+        ev('c1', 'buy', '2024-03-02T13:00:00Z'),
+        ev('c2', 'signup', '2024-03-01T12:00:00Z'),
+        ev('c3', 'signup', '2024-03-02T11:00:00Z'),
+        ev('c4', 'signup', '2024-03-03T10:00:00Z'),
+        ev('c4', 'buy', '2024-03-03T11:00:00Z'),
+      ],
+      ['SELECT count() FROM persons', 4],
+    );
+    const [a, b] = await Promise.all([createCohort(server, id, personPropertyCohort('Pro', 'plan', 'pro')), createCohort(server, id, personPropertyCohort('Germans', 'country', 'DE'))]);
+    expect([a.count, b.count]).toEqual([2, 2]);
+    [pro, germans] = [a.id, b.id];
+  }, 60_000);
+
+  /** Groups keyed by breakdown_value: [breakdown (name), counts, average times]. */
+  const byCohort = (groups: Step[][]) => Object.fromEntries(groups.map((g) => [String(g[0]!.breakdown_value), [g[0]!.breakdown, counts(g), averages(g)]]));
+
+  it('a funnel per cohort (c1 counts in both); "all" = every actor as "all users" with breakdown_value 0', async () => {
+    const body = await funnel<Step[][]>(id, cohorts([pro, germans, 'all']));
+    // all users first (most conversions); Pro and Germans tie.
+    expect(body.results[0]![0]!.breakdown_value).toBe(0);
+    expect(byCohort(body.results)).toEqual({
+      0: ['all users', [4, 2], [null, 50400]],
+      [pro]: ['Pro', [2, 1], [null, 97200]],
+      [germans]: ['Germans', [2, 1], [null, 97200]],
+    });
+    expect(body.results[1]![1]).toMatchObject({ action_id: 'buy', order: 1, median_conversion_time: 97200 });
+    // One cohort (not a list); the attribution type does not matter; unordered funnels too.
+    const one = await funnel<Step[][]>(id, { ...cohorts(germans), funnelsFilter: { breakdownAttributionType: 'last_touch' } });
+    expect(byCohort(one.results)).toEqual({ [germans]: ['Germans', [2, 1], [null, 97200]] });
+    const unordered = await funnel<Step[][]>(id, { ...cohorts([pro]), funnelsFilter: { funnelOrderType: 'unordered' } });
+    expect(byCohort(unordered.results)).toEqual({ [pro]: ['Pro', [2, 1], [null, 97200]] });
+  });
+
+  it('conversion trends per cohort: breakdown_value is the cohort id', async () => {
+    const body = await funnel<{ data: number[]; breakdown_value: unknown }[]>(id, {
+      ...cohorts([pro, 'all']),
+      dateRange: { date_from: '2024-03-01', date_to: '2024-03-03' },
+      funnelsFilter: { funnelVizType: 'trends' },
+    });
+    // Entrants per day: Pro 03-01 c1 (converts), c2 → 50 %; all: 03-01 50 %, 03-02 c3 0 %, 03-03 c4 100 %.
+    expect(Object.fromEntries(body.results.map((r) => [String(r.breakdown_value), r.data]))).toEqual({ [pro]: [50, 0, 0], 0: [50, 0, 100] });
+  });
+
+  it('FunnelsActorsQuery: funnelStepBreakdown = a cohort id (or "all")', async () => {
+    const q = cohorts([pro, germans, 'all']);
+    expect(await actors(id, q, { funnelStep: 2, funnelStepBreakdown: germans })).toEqual(['c1']);
+    expect(await actors(id, q, { funnelStep: 1, funnelStepBreakdown: germans })).toEqual(['c1', 'c3']);
+    expect(await actors(id, q, { funnelStep: -2, funnelStepBreakdown: pro })).toEqual(['c2']);
+    expect(await actors(id, q, { funnelStep: 2, funnelStepBreakdown: 'all' })).toEqual(['c1', 'c4']);
+    expect(await actors(id, q, { funnelStep: 2, funnelStepBreakdown: 0 })).toEqual(['c1', 'c4']);
+    expect(await actors(id, cohorts([pro, germans]), { funnelStep: 1 })).toEqual(['c1', 'c2', 'c3']);
+    const res = await postQuery(server, id, {
+      kind: 'ActorsQuery',
+      source: { kind: 'FunnelsActorsQuery', source: { kind: 'FunnelsQuery', dateRange: MARCH, ...q }, funnelStep: 1, funnelStepBreakdown: 'Pro' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.detail).toMatch(/not one of the cohorts/);
+  });
+
+  it('unknown cohorts and cohorts mixed with other breakdowns are 400s', async () => {
+    const bad = async (breakdownFilter: Record<string, unknown>, detail: RegExp) => {
+      const res = await postQuery(server, id, { kind: 'FunnelsQuery', series: SIGNUP_BUY, dateRange: MARCH, breakdownFilter });
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      expect(res.body.detail).toMatch(detail);
+    };
+    await bad({ breakdown_type: 'cohort', breakdown: [pro, 999999] }, /cohort 999999 not found/);
+    await bad({ breakdowns: [{ type: 'cohort', property: pro }, { type: 'person', property: 'plan' }] }, /cannot be combined/);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, capture, createProject } from './helpers/api.js';
 import { postQuery, waitForValue } from './helpers/query.js';
+import { createCohort, personPropertyCohort } from './helpers/cohorts.js';
 import { sampled, sampledIds, samplingProject } from './helpers/sampling.js';
 import { scenarioProject } from './helpers/scenario.js';
 import { startServer, type TestServer } from './helpers/server.js';
@@ -335,5 +336,58 @@ describe('RetentionQuery 24_hour_windows', () => {
     const res = await postQuery(server, id, { kind: 'RetentionQuery', ...range, retentionFilter: { timeWindowMode: '24_hour_windows', cumulative: true } });
     expect(res.status).toBe(400);
     expect(res.body.detail).toMatch(/Cumulative retention is not supported for 24 hour windows/);
+  });
+});
+
+describe('RetentionQuery cohort breakdowns', () => {
+  // a pro/DE (days 0, 1, 3), b pro/US (0, 2), c free/DE (1, 2), d free/FR (4). Cohorts Pro = {a, b},
+  // Germans = {a, c}: a counts in both. Recurring $pageview retention over D0…D4.
+  let id: number;
+  let pro: number;
+  let germans: number;
+  const person = (who: string, plan: string, country: string, d: number) => pv(who, d, { $set: { name: who, plan, country } });
+
+  beforeAll(async () => {
+    id = await scenario('cohorts', [
+      person('a', 'pro', 'DE', 0),
+      pv('a', 1),
+      pv('a', 3),
+      person('b', 'pro', 'US', 0),
+      pv('b', 2),
+      person('c', 'free', 'DE', 1),
+      pv('c', 2),
+      person('d', 'free', 'FR', 4),
+    ]);
+    const [x, y] = await Promise.all([createCohort(server, id, personPropertyCohort('Pro', 'plan', 'pro')), createCohort(server, id, personPropertyCohort('Germans', 'country', 'DE'))]);
+    expect([x.count, y.count]).toEqual([2, 2]);
+    [pro, germans] = [x.id, y.id];
+  }, 60_000);
+
+  const source = (breakdown: unknown) => ({
+    kind: 'RetentionQuery',
+    dateRange: { date_from: '2024-01-01', date_to: '2024-01-05' },
+    retentionFilter: { retentionType: 'retention_recurring' },
+    breakdownFilter: { breakdown_type: 'cohort', breakdown },
+  });
+
+  it('one triangle per cohort (breakdown_value = the cohort id as a string, "0" for all users)', async () => {
+    const body = await retention(id, { retentionType: 'retention_recurring' }, { breakdownFilter: { breakdown_type: 'cohort', breakdown: [pro, germans, 'all'] } });
+    const by = new Map<string, Row[]>();
+    for (const r of body.results) by.set(r.breakdown_value!, [...(by.get(r.breakdown_value!) ?? []), r]);
+    expect(counts(by.get(String(pro))!)).toEqual([[2, 1, 1, 1, 0], [1, 0, 1, 0], [1, 0, 0], [1, 0], [0]]);
+    expect(counts(by.get(String(germans))!)).toEqual([[1, 1, 0, 1, 0], [2, 1, 1, 0], [1, 0, 0], [1, 0], [0]]);
+    expect(counts(by.get('0')!)).toEqual([[2, 1, 1, 1, 0], [2, 1, 1, 0], [2, 0, 0], [1, 0], [1]]);
+    // all users have the largest period-0 total (8), so come first
+    expect(body.results[0]!.breakdown_value).toBe('0');
+  });
+
+  it('drill-down: breakdown = a cohort id, a one-element list, or "all"', async () => {
+    const q = source([pro, germans, 'all']);
+    expect(await actors(id, q, { interval: 1, breakdown: germans })).toEqual(['a', 'c']);
+    expect(await actors(id, q, { interval: 0, day: 2, breakdown: [String(pro)] })).toEqual(['b']);
+    expect(await actors(id, q, { interval: 4, breakdown: 'all' })).toEqual(['d']);
+    expect(await actors(id, q, { interval: 4, breakdown: pro })).toEqual([]);
+    const res = await postQuery(server, id, { kind: 'ActorsQuery', select: ['properties.name'], source: { kind: 'InsightActorsQuery', source: q, interval: 0, breakdown: 'DE' } });
+    expect(res.status).toBe(400);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, capture } from './helpers/api.js';
 import { postQuery, waitForValue } from './helpers/query.js';
+import { createCohort, deleteCohort, personPropertyCohort } from './helpers/cohorts.js';
 import { sampled, sampledIds, samplingProject } from './helpers/sampling.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
@@ -27,7 +28,7 @@ interface Series {
   label: string;
   action: Record<string, unknown> | null;
   filter: Record<string, unknown>;
-  breakdown_value?: string | string[];
+  breakdown_value?: string | string[] | number;
   compare?: boolean;
   compare_label?: string;
   aggregated_value?: number;
@@ -577,5 +578,167 @@ describe('boolean breakdowns', () => {
       [['false', 'false'], 'false::false'],
       [['$$_posthog_breakdown_null_$$', '$$_posthog_breakdown_null_$$'], '$$_posthog_breakdown_null_$$::$$_posthog_breakdown_null_$$'],
     ]);
+  });
+});
+
+describe('cohort breakdowns', () => {
+  // Persons (person properties set by $identify before the range):
+  //   c1 pro/DE, c2 pro/US, c3 free/DE, c4 free/FR. Cohorts: Pro = {c1, c2}, Germans = {c1, c3}; c1 is in both.
+  // $pageview: c1 03-01 10:00, 03-02 10:00; c2 03-01 12:00; c3 03-02 11:00, 03-02 12:00, 03-04 09:00; c4 03-03 10:00.
+  // signup: c1 03-02 13:00; c4 03-03 11:00.
+  let id: number;
+  let pro: number;
+  let germans: number;
+  let gone: number;
+  const identify = (who: string, plan: string, country: string) => ev(who, '$identify', '2024-02-20T10:00:00Z', { $set: { plan, country } });
+
+  beforeAll(async () => {
+    id = await project(
+      'cohorts',
+      [
+        identify('c1', 'pro', 'DE'),
+        identify('c2', 'pro', 'US'),
+        identify('c3', 'free', 'DE'),
+        identify('c4', 'free', 'FR'),
+        ev('c1', '$pageview', '2024-03-01T10:00:00Z'),
+        ev('c1', '$pageview', '2024-03-02T10:00:00Z'),
+        ev('c2', '$pageview', '2024-03-01T12:00:00Z'),
+        ev('c3', '$pageview', '2024-03-02T11:00:00Z'),
+        ev('c3', '$pageview', '2024-03-02T12:00:00Z'),
+        ev('c3', '$pageview', '2024-03-04T09:00:00Z'),
+        ev('c4', '$pageview', '2024-03-03T10:00:00Z'),
+        ev('c1', 'signup', '2024-03-02T13:00:00Z'),
+        ev('c4', 'signup', '2024-03-03T11:00:00Z'),
+      ],
+      undefined,
+      4,
+    );
+    const [a, b, c] = await Promise.all([
+      createCohort(server, id, personPropertyCohort('Pro', 'plan', 'pro')),
+      createCohort(server, id, personPropertyCohort('Germans', 'country', 'DE')),
+      createCohort(server, id, personPropertyCohort('French', 'country', 'FR')),
+    ]);
+    expect([a.count, b.count, c.count]).toEqual([2, 2, 1]);
+    [pro, germans, gone] = [a.id, b.id, c.id];
+    await deleteCohort(server, id, gone);
+  }, 60_000);
+
+  const cohortBreakdown = (breakdown: unknown) => ({ breakdown_type: 'cohort', breakdown });
+  const rows = (results: Series[]) => results.map((s) => [s.breakdown_value, s.label, s.data, s.count]);
+
+  it('counts each event once per cohort of its person (c1 in both), ordered by total; the label is the cohort name', async () => {
+    const body = await trends(id, { series: [pageviews], breakdownFilter: cohortBreakdown([pro, germans]) });
+    expect(rows(body.results)).toEqual([
+      [germans, 'Germans', [1, 3, 0, 1, 0, 0, 0], 5],
+      [pro, 'Pro', [2, 1, 0, 0, 0, 0, 0], 3],
+    ]);
+    expect(body.hasMore).toBe(false);
+    // A single id (not a list) breaks down by that one cohort.
+    expect(rows((await trends(id, { series: [pageviews], breakdownFilter: cohortBreakdown(pro) })).results)).toEqual([[pro, 'Pro', [2, 1, 0, 0, 0, 0, 0], 3]]);
+  });
+
+  it('"all" adds every event as "all users" (breakdown_value "all")', async () => {
+    const body = await trends(id, { series: [pageviews], breakdownFilter: cohortBreakdown(['all', pro, germans]) });
+    expect(rows(body.results)).toEqual([
+      ['all', 'all users', [2, 3, 1, 1, 0, 0, 0], 7],
+      [germans, 'Germans', [1, 3, 0, 1, 0, 0, 0], 5],
+      [pro, 'Pro', [2, 1, 0, 0, 0, 0, 0], 3],
+    ]);
+    // The multi-breakdown form with one cohort per entry means the same.
+    const multi = await trends(id, { series: [pageviews], breakdownFilter: { breakdowns: [{ type: 'cohort', property: pro }, { type: 'cohort', property: 'all' }] } });
+    expect(rows(multi.results)).toEqual([
+      ['all', 'all users', [2, 3, 1, 1, 0, 0, 0], 7],
+      [pro, 'Pro', [2, 1, 0, 0, 0, 0, 0], 3],
+    ]);
+  });
+
+  it('dau and weekly_active count distinct persons per cohort', async () => {
+    const dau = await trends(id, { series: [{ ...pageviews, math: 'dau' }], breakdownFilter: cohortBreakdown([pro, germans]) });
+    expect(rows(dau.results)).toEqual([
+      [germans, 'Germans', [1, 2, 0, 1, 0, 0, 0], 4],
+      [pro, 'Pro', [2, 1, 0, 0, 0, 0, 0], 3],
+    ]);
+    // Pro: c1 and c2 were both active in every 7-day window ending 03-01…03-07; Germans: c3 only from 03-02.
+    const wau = await trends(id, { series: [{ ...pageviews, math: 'weekly_active' }], breakdownFilter: cohortBreakdown([pro, germans]) });
+    expect(rows(wau.results)).toEqual([
+      [pro, 'Pro', [2, 2, 2, 2, 2, 2, 2], 14],
+      [germans, 'Germans', [1, 2, 2, 2, 2, 2, 2], 13],
+    ]);
+  });
+
+  it('total-value displays, several series (labels prefixed) and formulas', async () => {
+    const pie = await trends(id, { series: [pageviews], breakdownFilter: cohortBreakdown([pro, 'all', germans]), trendsFilter: { display: 'ActionsPie' } });
+    expect(pie.results.map((s) => [s.breakdown_value, s.label, s.aggregated_value])).toEqual([
+      ['all', 'all users', 7],
+      [germans, 'Germans', 5],
+      [pro, 'Pro', 3],
+    ]);
+    const bold = await trends(id, { series: [{ ...pageviews, math: 'dau' }], breakdownFilter: cohortBreakdown(['all', pro, germans]), trendsFilter: { display: 'BoldNumber' } });
+    expect(Object.fromEntries(bold.results.map((s) => [String(s.breakdown_value), s.aggregated_value]))).toEqual({ all: 4, [pro]: 2, [germans]: 2 });
+    // signup: c1 (Pro, Germans) on 03-02; c4 is in neither cohort.
+    const two = await trends(id, { series: [pageviews, { kind: 'EventsNode', event: 'signup' }], breakdownFilter: cohortBreakdown([pro, germans]) });
+    expect(two.results.map((s) => [s.label, s.count]).sort()).toEqual([
+      ['$pageview - Germans', 5],
+      ['$pageview - Pro', 3],
+      ['signup - Germans', 1],
+      ['signup - Pro', 1],
+    ]);
+    const formula = await trends(id, { series: [pageviews, { kind: 'EventsNode', event: 'signup' }], breakdownFilter: cohortBreakdown([pro, germans]), trendsFilter: { formula: 'A + B' } });
+    expect(formula.results.map((s) => [s.breakdown_value, s.data])).toEqual([
+      [germans, [1, 4, 0, 1, 0, 0, 0]],
+      [pro, [2, 2, 0, 0, 0, 0, 0]],
+    ]);
+  });
+
+  it('drill-down: ActorsQuery with breakdown = a cohort id (or "all") lists that cohort’s persons behind the point', async () => {
+    const actors = async (source: Record<string, unknown>, extra: Record<string, unknown>): Promise<string[]> => {
+      const res = await postQuery<{ results: [{ distinct_ids: string[] }][] }>(server, id, {
+        kind: 'ActorsQuery',
+        select: ['person'],
+        source: { kind: 'InsightActorsQuery', source: { kind: 'TrendsQuery', dateRange: { date_from: '2024-03-01', date_to: '2024-03-07' }, ...source }, ...extra },
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body.results.map((r) => r[0].distinct_ids[0]!).sort();
+    };
+    const q = { series: [pageviews], breakdownFilter: cohortBreakdown(['all', pro, germans]) };
+    expect(await actors(q, { day: '2024-03-02', breakdown: germans })).toEqual(['c1', 'c3']);
+    expect(await actors(q, { day: '2024-03-02', breakdown: String(pro) })).toEqual(['c1']);
+    expect(await actors(q, { day: '2024-03-03', breakdown: 'all' })).toEqual(['c4']);
+    expect(await actors(q, { day: '2024-03-03', breakdown: pro })).toEqual([]);
+    expect(await actors(q, { breakdown: pro })).toEqual(['c1', 'c2']);
+    expect(await actors({ ...q, trendsFilter: { display: 'BoldNumber' } }, { breakdown: germans })).toEqual(['c1', 'c3']);
+    // weekly active on 03-07 (window 03-01…03-07), first-time users, without a breakdown value: anyone of the listed cohorts.
+    expect(await actors({ ...q, series: [{ ...pageviews, math: 'weekly_active' }] }, { day: '2024-03-07', breakdown: germans })).toEqual(['c1', 'c3']);
+    expect(await actors({ ...q, series: [{ ...pageviews, math: 'first_time_for_user' }] }, { day: '2024-03-02', breakdown: germans })).toEqual(['c3']);
+    expect(await actors({ series: [pageviews], breakdownFilter: cohortBreakdown([pro]) }, {})).toEqual(['c1', 'c2']);
+    const res = await postQuery(server, id, { kind: 'ActorsQuery', select: ['person'], source: { kind: 'InsightActorsQuery', source: { kind: 'TrendsQuery', ...q }, breakdown: 424242 } });
+    expect(res.status).toBe(400);
+    expect(res.body.detail).toMatch(/424242 is not one of the cohorts/);
+  });
+
+  it('first_time_for_user per cohort: each person once, on the day of its first event', async () => {
+    const body = await trends(id, { series: [{ ...pageviews, math: 'first_time_for_user' }], breakdownFilter: cohortBreakdown([pro, germans]) });
+    // c1 and c2 first viewed on 03-01, c3 on 03-02 (equal totals: the order between the two is by id).
+    expect(Object.fromEntries(body.results.map((s) => [String(s.breakdown_value), [s.label, s.data]]))).toEqual({
+      [pro]: ['Pro', [2, 0, 0, 0, 0, 0, 0]],
+      [germans]: ['Germans', [1, 1, 0, 0, 0, 0, 0]],
+    });
+  });
+
+  it('unknown or deleted cohorts, bad values and cohorts mixed with other breakdowns are 400s that say so', async () => {
+    const bad = async (breakdownFilter: Record<string, unknown>, detail: RegExp) => {
+      const res = await postQuery(server, id, { kind: 'TrendsQuery', series: [pageviews], breakdownFilter });
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      expect(res.body.detail).toMatch(detail);
+    };
+    await bad(cohortBreakdown([pro, 999999]), /cohort 999999 not found/);
+    await bad(cohortBreakdown([gone, 999998]), new RegExp(`cohorts ${gone}, 999998 not found`));
+    await bad(cohortBreakdown(['pro users']), /cohort ids or "all"/);
+    await bad(cohortBreakdown([]), /at least one cohort/);
+    await bad({ breakdowns: [{ type: 'cohort', property: pro }, { type: 'event', property: '$browser' }] }, /cannot be combined with other breakdown types/);
+    // A cohort of another project is unknown there.
+    const other = await postQuery(server, main, { kind: 'TrendsQuery', series: [pageviews], breakdownFilter: cohortBreakdown([pro]) });
+    expect(other.status).toBe(400);
+    expect(other.body.detail).toMatch(new RegExp(`cohort ${pro} not found`));
   });
 });

@@ -60,6 +60,7 @@ async function main(): Promise<boolean> {
     now: new Date(Date.UTC(2026, 10, 1, 12)),
     experiment: async () => undefined,
     actions: new Map(),
+    cohorts: new Map(),
     compileOptions: {
       teamId: TEAM_ID,
       timezone: TIMEZONE,

@@ -1,6 +1,8 @@
 /**
  * PostHog's current Bayesian method for experiment metrics (the default `stats_config.method`),
- * as in `products/experiments/stats/bayesian/` and `get_bayesian_experiment_result`:
+ * as in `products/experiments/stats/bayesian/` (method.py, tests.py, utils.py) and
+ * `get_bayesian_experiment_result` in `products/experiments/backend/hogql_queries/utils.py`
+ * (PostHog master, commit e95501e):
  *
  * - each test variant is compared with the baseline (control) on its own — there is no
  *   "probability to be best" across all variants in this method;

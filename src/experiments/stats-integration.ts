@@ -58,13 +58,13 @@ function gaussLegendre(f: (x: number) => number, a: number, b: number): number {
 
 /**
  * ∫_a^b f(x) dx by adaptive bisection of 20-point Gauss–Legendre panels: a panel is accepted when
- * its two halves agree with it to within its share of `absTol`.
+ * its two halves agree with it to within its width's share of `absTol`, or to 1e-12 of its value
+ * (the rounding noise of huge-shape densities and cdfs, which no further split removes).
  */
 export function integrate(f: (x: number) => number, a: number, b: number, absTol = 1e-13): number {
   if (!(b > a)) return 0;
-  const stack: { a: number; b: number; whole: number; tol: number; depth: number }[] = [
-    { a, b, whole: gaussLegendre(f, a, b), tol: absTol, depth: 0 },
-  ];
+  const tolPerWidth = absTol / (b - a);
+  const stack: { a: number; b: number; whole: number; depth: number }[] = [{ a, b, whole: gaussLegendre(f, a, b), depth: 0 }];
   let total = 0;
   let panels = 0;
   while (stack.length > 0) {
@@ -74,14 +74,55 @@ export function integrate(f: (x: number) => number, a: number, b: number, absTol
     const right = gaussLegendre(f, mid, panel.b);
     panels++;
     const error = Math.abs(left + right - panel.whole);
-    // Densities of huge-shape posteriors carry ~1e-13 relative rounding noise; a difference below
-    // 1e-12 of the panel's value is that noise, which no further split removes.
-    const noise = 1e-12 * (Math.abs(left) + Math.abs(right));
-    if (error <= panel.tol || error <= noise || panel.depth >= 40 || panels > 20000) {
+    const tolerance = Math.max(tolPerWidth * (panel.b - panel.a), 1e-12 * (Math.abs(left) + Math.abs(right)));
+    if (error <= tolerance || panel.depth >= 40 || panels > 5000) {
       total += left + right;
     } else {
-      stack.push({ a: panel.a, b: mid, whole: left, tol: panel.tol / 2, depth: panel.depth + 1 });
-      stack.push({ a: mid, b: panel.b, whole: right, tol: panel.tol / 2, depth: panel.depth + 1 });
+      stack.push({ a: panel.a, b: mid, whole: left, depth: panel.depth + 1 });
+      stack.push({ a: mid, b: panel.b, whole: right, depth: panel.depth + 1 });
+    }
+  }
+  return total;
+}
+
+function gaussLegendreVector(f: (x: number) => number[], a: number, b: number, size: number): number[] {
+  const half = (b - a) / 2;
+  const mid = (a + b) / 2;
+  const sum = new Array<number>(size).fill(0);
+  for (let i = 0; i < GL_ORDER; i++) {
+    const values = f(mid + half * GL_NODES[i]!);
+    for (let k = 0; k < size; k++) sum[k]! += GL_WEIGHTS[i]! * values[k]!;
+  }
+  return sum.map((v) => v * half);
+}
+
+/**
+ * Several integrals of one density-weighted family at once, sharing evaluations. Component 0 must
+ * be the density itself: every component's error is judged against the panel's probability mass,
+ * so cdf rounding noise (~1e-12) in thin tails does not force endless splitting.
+ */
+function integrateMass(f: (x: number) => number[], size: number, a: number, b: number, absTol: number): number[] {
+  const total = new Array<number>(size).fill(0);
+  if (!(b > a)) return total;
+  const tolPerWidth = absTol / (b - a);
+  const stack: { a: number; b: number; whole: number[]; depth: number }[] = [
+    { a, b, whole: gaussLegendreVector(f, a, b, size), depth: 0 },
+  ];
+  let panels = 0;
+  while (stack.length > 0) {
+    const panel = stack.pop()!;
+    const mid = (panel.a + panel.b) / 2;
+    const left = gaussLegendreVector(f, panel.a, mid, size);
+    const right = gaussLegendreVector(f, mid, panel.b, size);
+    panels++;
+    let error = 0;
+    for (let k = 0; k < size; k++) error = Math.max(error, Math.abs(left[k]! + right[k]! - panel.whole[k]!));
+    const tolerance = Math.max(tolPerWidth * (panel.b - panel.a), 1e-11 * Math.abs(left[0]! + right[0]!));
+    if (error <= tolerance || panel.depth >= 40 || panels > 5000) {
+      for (let k = 0; k < size; k++) total[k]! += left[k]! + right[k]!;
+    } else {
+      stack.push({ a: panel.a, b: mid, whole: left, depth: panel.depth + 1 });
+      stack.push({ a: mid, b: panel.b, whole: right, depth: panel.depth + 1 });
     }
   }
   return total;
@@ -94,7 +135,7 @@ function integrateWithBreaks(f: (x: number) => number, lo: number, hi: number, b
   for (let i = 0; i + 1 < cuts.length; i++) {
     const a = cuts[i]!;
     const b = cuts[i + 1]!;
-    if (b > a) total += integrate(f, a, b, 1e-13 / (cuts.length - 1));
+    if (b > a) total += integrate(f, a, b, (1e-13 * (b - a)) / (hi - lo));
   }
   return total;
 }
@@ -135,27 +176,33 @@ export function winProbabilities(
   const ref = prepare(reference);
   const prepared = others.map(prepare);
   const breaks = allBreaks(prepared).concat(ref.breaks);
-  const mass = integrateWithBreaks((x) => reference.pdf(x), ref.lo, ref.hi, breaks);
-  const beatsReference = prepared.map((other) =>
-    clampProbability(
-      integrateWithBreaks((x) => reference.pdf(x) * other.dist.sf(x), ref.lo, ref.hi, breaks) / mass,
-    ),
-  );
-  const referenceBeatsAll = clampProbability(
-    integrateWithBreaks(
-      (x) => {
-        const density = reference.pdf(x);
-        if (density === 0) return 0;
-        let product = density;
-        for (const other of prepared) product *= other.dist.cdf(x);
-        return product;
-      },
-      ref.lo,
-      ref.hi,
-      breaks,
-    ) / mass,
-  );
-  return { referenceBeatsAll, beatsReference };
+  // components: [density, density·S_1, …, density·S_k, density·Π F_i]
+  const size = prepared.length + 2;
+  const integrand = (x: number): number[] => {
+    const values = new Array<number>(size).fill(0);
+    const density = reference.pdf(x);
+    if (density === 0) return values;
+    values[0] = density;
+    let product = density;
+    prepared.forEach((other, i) => {
+      const below = other.dist.cdf(x);
+      values[i + 1] = density * (1 - below);
+      product *= below;
+    });
+    values[size - 1] = product;
+    return values;
+  };
+  const cuts = [ref.lo, ...breaks.filter((x) => x > ref.lo && x < ref.hi).sort((x, y) => x - y), ref.hi];
+  const sums = new Array<number>(size).fill(0);
+  for (let i = 0; i + 1 < cuts.length; i++) {
+    const part = integrateMass(integrand, size, cuts[i]!, cuts[i + 1]!, 1e-13);
+    for (let k = 0; k < size; k++) sums[k]! += part[k]!;
+  }
+  const mass = sums[0]!;
+  return {
+    referenceBeatsAll: clampProbability(sums[size - 1]! / mass),
+    beatsReference: prepared.map((_, i) => clampProbability(sums[i + 1]! / mass)),
+  };
 }
 
 /**

@@ -6,7 +6,7 @@
  * Followed: posthog `products/experiments/backend/hogql_queries/` (formerly
  * `posthog/hogql_queries/experiments/`) `funnels_statistics_v2.py`, `trends_statistics_v2_count.py`
  * and `trends_statistics_v2_continuous.py`, with the constants of that package's `__init__.py`
- * (FF_DISTRIBUTION_THRESHOLD = 100, MIN_PROBABILITY_FOR_SIGNIFICANCE = 0.9,
+ * (PostHog master as of commit e95501e; FF_DISTRIBUTION_THRESHOLD = 100, MIN_PROBABILITY_FOR_SIGNIFICANCE = 0.9,
  * EXPECTED_LOSS_SIGNIFICANCE_LEVEL = 0.01):
  * - funnel: Beta(1 + successes, 1 + failures) posterior per variant; expected loss over the
  *   beta-binomial posterior predictive of the conversion rate;

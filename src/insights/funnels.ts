@@ -18,6 +18,11 @@
  * - `breakdownFilter.breakdowns: [{type, property, …}]` — several breakdowns at once (up to 3); the
  *   breakdown value is then a list with one string per breakdown.
  *
+ * Cohort breakdowns (as PostHog: each (actor, cohort) is a funnel of its own over the events of that
+ * cohort's persons; `breakdown` = the cohort's name, `breakdown_value` = its id, 0 for "all users"):
+ * events are repeated once per listed cohort of their person and evaluated with the `all_events`
+ * attribution (the breakdown attribution type does not apply). Cohorts are never folded into Other.
+ *
  * Semantics that differ from a literal reading of PostHog's UDF, by design or for speed:
  * - times are compared to the millisecond (PostHog: microseconds);
  * - step attribution evaluates an actor under each value of its attribution-step events, or under the
@@ -45,6 +50,7 @@ import { actorFilter, and, BREAKDOWN_NULL, breakdownValueExpr, entityFilter, glo
 import { bucketDay, bucketKey, bucketKeyExpr, bucketLabel, rangeExprs, resolveInsightRange, type InsightRange } from './insight-range.js';
 import { correctForSampling, sampleEvents, samplingOf } from './sampling.js';
 import { previousRange } from './trends.js';
+import { cohortBreakdownOf, cohortIdOfValue, cohortName, cohortValueExpr, requestedCohort, type CohortBreakdown } from './cohort-breakdown.js';
 import { actionsNodeSchema, breakdownFilterSchema, breakdownsOf, compareFilterSchema, eventsNodeSchema, insightBase, INTERVALS, type Breakdown } from './insight-schemas.js';
 
 export const MAX_FUNNEL_STEPS = 30;
@@ -106,6 +112,10 @@ interface Plan {
   range: InsightRange;
   viz: VizType;
   breakdowns: Breakdown[];
+  /** A cohort breakdown: breakdown values are cohort ids ('0' = all users). */
+  cohortBreakdown: CohortBreakdown | null;
+  /** Values beyond this many are merged into Other. */
+  breakdownLimit: number;
   /** Aggregated by person (actor ids are person uuids). */
   byPerson: boolean;
   fromStep: number;
@@ -249,10 +259,11 @@ async function plan(query: FunnelsQuery, ctx: QueryContext, period: 'current' | 
   }
   if (period === 'previous') range = previousRange(range, query.compareFilter?.compare_to);
 
-  const breakdowns = breakdownsOf(query.breakdownFilter);
-  if (breakdowns.some((b) => b.type === 'cohort')) throw invalid('cohort breakdowns are not supported yet: cohorts are not built', 'breakdownFilter.breakdown_type');
-  const breakdownArray = !!query.breakdownFilter?.breakdowns?.length || Array.isArray(query.breakdownFilter?.breakdown);
-  const attribution: Attribution = breakdowns.length === 0 ? 'none' : (f.breakdownAttributionType ?? 'first_touch');
+  const cohortBreakdown = cohortBreakdownOf(query.breakdownFilter, ctx);
+  const breakdowns = cohortBreakdown ? [{ type: 'cohort' as const, property: 'cohort' }] : breakdownsOf(query.breakdownFilter);
+  const breakdownArray = !cohortBreakdown && (!!query.breakdownFilter?.breakdowns?.length || Array.isArray(query.breakdownFilter?.breakdown));
+  // Cohort breakdowns: every event of a cohort's persons counts for that cohort (PostHog evaluates each (actor, cohort)).
+  const attribution: Attribution = breakdowns.length === 0 ? 'none' : cohortBreakdown ? 'all_events' : (f.breakdownAttributionType ?? 'first_touch');
 
   const windowMs = Math.min(MAX_WINDOW_MS, (f.funnelWindowInterval ?? 14) * UNIT_MS[f.funnelWindowIntervalUnit ?? 'day']);
   const exclusions = f.exclusions ?? [];
@@ -291,7 +302,9 @@ async function plan(query: FunnelsQuery, ctx: QueryContext, period: 'current' | 
     values[`excl_${k}`] = { expr: e };
     exclusionExprs.push(e);
   }
-  if (attribution !== 'none') {
+  if (cohortBreakdown) {
+    values.bd = { expr: cohortValueExpr(cohortBreakdown) };
+  } else if (attribution !== 'none') {
     const raw = breakdowns.map(breakdownOrNull);
     values.bd = { expr: breakdownArray ? { node: 'Array', exprs: raw.map((r) => call('ifNull', r, c(''))) } : call('ifNull', raw[0]!, c('')) };
     values.bdok = { expr: or(raw.map((r) => call('isNotNull', r))) };
@@ -308,7 +321,8 @@ async function plan(query: FunnelsQuery, ctx: QueryContext, period: 'current' | 
   }
   values.where = { expr: and(where) };
 
-  return { query, engine, values, range, viz, breakdowns, byPerson: !byHogQL && (agi === null || agi === undefined), fromStep, toStep };
+  const breakdownLimit = cohortBreakdown ? cohortBreakdown.ids.length : (query.breakdownFilter?.breakdown_limit ?? DEFAULT_BREAKDOWN_LIMIT);
+  return { query, engine, values, range, viz, breakdowns, cohortBreakdown, breakdownLimit, byPerson: !byHogQL && (agi === null || agi === undefined), fromStep, toStep };
 }
 
 // ------------------------------------------------------------------------------------------- queries
@@ -329,7 +343,7 @@ function stepsQuery(p: Plan): string {
       .concat('f_value ASC')
       .join(', ');
   const ranked = `SELECT *, row_number() OVER (ORDER BY ${byCounts('c')}) AS f_rn FROM (${perValue})`;
-  const limit = p.query.breakdownFilter?.breakdown_limit ?? DEFAULT_BREAKDOWN_LIMIT;
+  const limit = p.breakdownLimit;
   const other = e.breakdownArray ? "['Other']" : "'Other'";
   const value = e.attribution === 'none' ? 'f_value' : `if(f_rn <= ${limit}, f_value, ${other})`;
   const sums = Array.from({ length: n }, (_, k) => `sum(c${k}) AS s${k}`);
@@ -415,7 +429,10 @@ async function runSteps(p: Plan, ctx: QueryContext) {
     const value = row[0] as string | string[];
     return Array.from({ length: n }, (_, k) => {
       const obj = stepObject(p, k, correctForSampling(Number(row[1 + k]), p.query.samplingFactor), k === 0 ? null : num(row[1 + n + k - 1]), k === 0 ? null : num(row[1 + n + (n - 1) + k - 1]));
-      if (p.engine.attribution !== 'none') Object.assign(obj, { breakdown: value, breakdown_value: value });
+      if (p.cohortBreakdown) {
+        const id = cohortIdOfValue(value);
+        Object.assign(obj, { breakdown: cohortName(p.cohortBreakdown, id), breakdown_value: id });
+      } else if (p.engine.attribution !== 'none') Object.assign(obj, { breakdown: value, breakdown_value: value });
       return obj;
     });
   });
@@ -463,10 +480,11 @@ async function runTrends(p: Plan, ctx: QueryContext) {
   if (e.attribution === 'none') {
     results = [series([...byValue.values()][0]?.rates ?? new Map())];
   } else {
-    const limit = p.query.breakdownFilter?.breakdown_limit ?? DEFAULT_BREAKDOWN_LIMIT;
+    const limit = p.breakdownLimit;
     const top = [...byValue.values()].sort((a, b) => b.from - a.from || (JSON.stringify(a.value) < JSON.stringify(b.value) ? -1 : 1)).slice(0, limit);
     top.sort((a, b) => (JSON.stringify(a.value) < JSON.stringify(b.value) ? -1 : JSON.stringify(a.value) > JSON.stringify(b.value) ? 1 : 0));
-    results = top.map((t) => ({ ...series(t.rates), breakdown_value: t.value }));
+    const cb = p.cohortBreakdown;
+    results = top.map((t) => ({ ...series(t.rates), breakdown_value: cb ? cohortIdOfValue(t.value) : t.value }));
   }
   return { results, executed: [executed] };
 }
@@ -560,7 +578,9 @@ export async function funnelsActors(query: FunnelsQuery, request: ActorsRequest,
   }
   const values: Record<string, PlaceholderValue> = { ...p.values };
   if (request.funnelStepBreakdown !== null && request.funnelStepBreakdown !== undefined && p.engine.attribution !== 'none') {
-    values.requested_value = requestedValue(request.funnelStepBreakdown, p.engine.breakdownArray);
+    values.requested_value = p.cohortBreakdown
+      ? String(requestedCohort(p.cohortBreakdown, request.funnelStepBreakdown, 'source.funnelStepBreakdown'))
+      : requestedValue(request.funnelStepBreakdown, p.engine.breakdownArray);
     conditions.push('f_pv = {requested_value}');
   }
   const text = `SELECT DISTINCT f_actor AS actor_id FROM (${evaluationSelect(p.engine)}) WHERE ${conditions.join(' AND ')}`;

@@ -230,8 +230,12 @@ export class InsightCache {
     if (!insight.query) return empty;
     const source = applyDashboardFilters(sourceOf(insight.query), filters);
     if (!source || typeof source !== 'object') return empty;
+    const ctx = await this.contextFor(project);
     // The week start changes week buckets: a Monday-week project hashes apart (Sunday keeps the old hashes).
-    const hash = queryHash(source, project.weekStartDay === 1 ? `${project.timezone}|week_start_day=1` : project.timezone);
+    let salt = project.weekStartDay === 1 ? `${project.timezone}|week_start_day=1` : project.timezone;
+    // A query naming cohorts hashes with their membership versions, so a recalculation is not served stale.
+    if (JSON.stringify(source).includes('"cohort"')) salt += `|cohorts=${[...ctx.cohorts.values()].map((c) => `${c.id}:${c.version}`).join(',')}`;
+    const hash = queryHash(source, salt);
     const cacheKey = `cache_${hash}`;
     const [cached] = await this.pg.query<{ response: string; last_refresh: Date }>(
       'SELECT response, last_refresh FROM insight_cache WHERE team_id = $1 AND insight_id = $2 AND query_hash = $3',
@@ -245,7 +249,6 @@ export class InsightCache {
     if (useCache) return this.shape(source, JSON.parse(cached.response) as Record<string, unknown>, cached.last_refresh, true, cacheKey, project.timezone);
     if (mode === 'force_cache') return { ...empty, cache_key: cacheKey };
 
-    const ctx = await this.contextFor(project);
     const response = await runQueryRequest({ query: source }, ctx);
     const lastRefresh = ctx.now;
     await this.pg.query(

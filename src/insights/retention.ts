@@ -10,6 +10,7 @@ import type { QueryContext } from '../query/query-context.js';
 import { addUnits, startOf } from '../query/dates.js';
 import { instantExpr } from '../query/date-range.js';
 import { breakdownFilterSchema, breakdownsOf, insightBase, type Interval } from './insight-schemas.js';
+import { cohortBreakdownOf, cohortValueExpr, requestedCohort, type CohortBreakdown } from './cohort-breakdown.js';
 import { resolveInsightRange, rangeExprs } from './insight-range.js';
 import { actorExpr, actorFilter, and, breakdownValueExpr, BREAKDOWN_OTHER, entityFilter, globalFilters, or } from './insight-filters.js';
 import { isoLocal, periodIndexExpr } from './retention-period.js';
@@ -75,6 +76,8 @@ interface Plan {
   from: number;
   to: number;
   breakdown: boolean;
+  /** A cohort breakdown: rows per cohort id ('0' = all users), as PostHog's strings. */
+  cohortBreakdown: CohortBreakdown | null;
   breakdownLimit: number;
   query: SelectQuery;
 }
@@ -124,9 +127,11 @@ function plan(query: RetentionQuery, ctx: QueryContext): Plan {
   }
   const R = periods.length;
 
-  const bds = breakdownsOf(query.breakdownFilter);
+  // Cohort breakdown: an actor's events are counted once per cohort of its persons (one row per (actor, cohort)).
+  const cohortBreakdown = cohortBreakdownOf(query.breakdownFilter, ctx);
+  const bds = cohortBreakdown ? [] : breakdownsOf(query.breakdownFilter);
   if (bds.length > 1) invalid('retention supports a single breakdown', 'breakdownFilter.breakdowns');
-  const bv: Expr = bds.length ? breakdownValueExpr(bds[0]!) : { node: 'Constant', value: '' };
+  const bv: Expr = cohortBreakdown ? cohortValueExpr(cohortBreakdown) : bds.length ? breakdownValueExpr(bds[0]!) : { node: 'Constant', value: '' };
 
   const ts: Expr = { node: 'Field', chain: ['timestamp'] };
   const pidx = (e: Expr) => periodIndexExpr(interval, from, tz, e, weekStartDay);
@@ -200,8 +205,9 @@ function plan(query: RetentionQuery, ctx: QueryContext): Plan {
     lookahead,
     from,
     to,
-    breakdown: bds.length > 0,
-    breakdownLimit: query.breakdownFilter?.breakdown_limit ?? 25,
+    breakdown: bds.length > 0 || cohortBreakdown !== null,
+    cohortBreakdown,
+    breakdownLimit: cohortBreakdown ? cohortBreakdown.ids.length : (query.breakdownFilter?.breakdown_limit ?? 25),
     query: sampleEvents(replacePlaceholders(tree, values), query.samplingFactor),
   };
 }
@@ -290,7 +296,12 @@ export async function retentionActors(query: RetentionQuery, request: ActorsRequ
   if (column !== undefined && !Number.isInteger(column)) invalid('day: for retention, the column (periods after the cohort) as an integer', 'source.day');
   const conds = ['c = {row}'];
   if (column !== undefined) conds.push('k = {column}');
-  const breakdown = Array.isArray(request.breakdown) ? request.breakdown.join('::') : request.breakdown;
+  const breakdown =
+    p.cohortBreakdown && request.breakdown !== undefined && request.breakdown !== null
+      ? String(requestedCohort(p.cohortBreakdown, request.breakdown))
+      : Array.isArray(request.breakdown)
+        ? request.breakdown.join('::')
+        : request.breakdown;
   if (p.breakdown && breakdown !== undefined && breakdown !== null) conds.push('bv = {breakdown}');
   const tree = parseSelect(`SELECT actor_id FROM {rows} WHERE ${conds.join(' AND ')} GROUP BY actor_id`) as SelectQuery;
   // Actor queries are embedded in ActorsQuery's tree: fill the placeholders here.

@@ -8,6 +8,7 @@ import { actorExpr, and, BREAKDOWN_NULL, BREAKDOWN_OTHER, breakdownValueExpr, en
 import { bucketKey, bucketKeyExpr, rangeExprs, type InsightRange } from './insight-range.js';
 import type { Breakdown, EntityNode, Interval, MathType } from './insight-schemas.js';
 import type { Properties } from '../hogql/property-filters.js';
+import { cohortValueExpr, type CohortBreakdown } from './cohort-breakdown.js';
 
 /**
  * The HogQL behind one TrendsQuery series over one date range: events are aggregated per bucket and
@@ -35,6 +36,8 @@ export interface TrendsPlan {
   };
   ctx: QueryContext;
   breakdowns: Breakdown[];
+  /** A cohort breakdown (then `breakdowns` is its one entry): an event counts once per cohort of its person. */
+  cohortBreakdown?: CohortBreakdown;
   breakdownLimit: number;
   /** Total-value displays: one value over the whole range instead of one per bucket. */
   totalValue: boolean;
@@ -179,6 +182,10 @@ function simpleAggregate(plan: TrendsPlan, s: SeriesPlan): Expr {
 /** Raw per-event breakdown columns: the string value (null sentinel when missing), or the number for histogram bins. */
 export function breakdownColumns(plan: TrendsPlan): Expr[] {
   return plan.breakdowns.map((b) => {
+    if (b.type === 'cohort') {
+      if (!plan.cohortBreakdown) throw new HogQLError('query', 'cohort breakdown without its cohorts');
+      return cohortValueExpr(plan.cohortBreakdown);
+    }
     const text = breakdownValueExpr(b);
     return b.histogram_bin_count ? call('toFloat', call('nullIf', text, c(BREAKDOWN_NULL))) : text;
   });
@@ -266,16 +273,18 @@ function mathLayer(plan: TrendsPlan, s: SeriesPlan, range: InsightRange): { quer
     const matching = s.math === 'first_matching_event_for_user';
     const inRange = cmp('>=', f('timestamp'), instantExpr(range.from));
     const firstOf = (e: Expr): Expr => (matching ? call('argMinIf', e, f('timestamp'), conditions) : call('argMin', e, f('timestamp')));
+    // A cohort breakdown is a property of the person, not of its first event: one row per (person, cohort).
+    const perPerson = !!plan.cohortBreakdown;
     const inner: SelectQuery = {
       node: 'SelectQuery',
       select: [
         alias('min_timestamp', matching ? call('minIf', f('timestamp'), conditions) : call('min', f('timestamp'))),
         alias('min_timestamp_with_condition', call('minIf', f('timestamp'), and([inRange, conditions]))),
-        ...bCols.map((e, i) => alias(names[i]!, firstOf(e))),
+        ...bCols.map((e, i) => alias(names[i]!, perPerson ? e : firstOf(e))),
       ],
       select_from: { node: 'JoinExpr', table: f('events') },
       where: and([cmp('<', f('timestamp'), instantExpr(range.to)), eventOnly]),
-      group_by: [f('person_id')],
+      group_by: [f('person_id'), ...(perPerson ? bFields : [])],
       having: and([cmp('==', f('min_timestamp'), f('min_timestamp_with_condition')), cmp('!=', f('min_timestamp'), call('fromUnixTimestamp', c(0)))]),
     };
     const group = [...(timeSeries ? [f('day_start')] : []), ...bFields];

@@ -11,6 +11,7 @@ import { and, BREAKDOWN_NULL, BREAKDOWN_OTHER, entityName } from './insight-filt
 import { bucketDay, bucketKey, bucketLabel, resolveInsightRange, type InsightRange } from './insight-range.js';
 import { breakdownFilterSchema, breakdownsOf, compareFilterSchema, entityNodeSchema, insightBase, INTERVALS, type Breakdown, type Interval } from './insight-schemas.js';
 import { correctForSampling, sampleEvents, samplingOf } from './sampling.js';
+import { ALL_USERS_COHORT_ID, andProperties, cohortBreakdownOf, cohortIdOfValue, cohortMembershipFilter, cohortName, requestedCohort } from './cohort-breakdown.js';
 import { applyFormula, parseFormula } from './trends-formula.js';
 import { effectiveMath, seriesActorsQuery, seriesQuery, validateSeries, type EventsSeries, type SeriesPlan, type TrendsPlan } from './trends-query.js';
 
@@ -25,7 +26,11 @@ import { effectiveMath, seriesActorsQuery, seriesQuery, validateSeries, type Eve
  * Boolean properties break down as "true" / "false" already (the compiler types them), which is what
  * PostHog's remapping of 1 / 0 shows.
  *
- * Not implemented: DataWarehouseNode series, cohort breakdowns (400s), `conversionGoal`.
+ * Cohort breakdowns (cohort-breakdown.ts): an event counts once per listed cohort of its person (and
+ * once more for "all"); `breakdown_value` is the cohort id (or "all"), the label the cohort's name
+ * ("all users"); cohorts are never folded into Other.
+ *
+ * Not implemented: DataWarehouseNode series, `conversionGoal`.
  */
 
 export const TOTAL_VALUE_DISPLAYS = new Set(['BoldNumber', 'ActionsPie', 'ActionsTable', 'ActionsBarValue', 'WorldMap']);
@@ -123,8 +128,8 @@ async function resolve(query: TrendsQuery, ctx: QueryContext): Promise<Resolved>
   const display = query.trendsFilter?.display ?? 'ActionsLineGraph';
   const totalValue = TOTAL_VALUE_DISPLAYS.has(display);
   const interval: Interval = totalValue ? 'day' : (query.interval ?? 'day');
-  const breakdowns = breakdownsOf(query.breakdownFilter);
-  if (breakdowns.some((b) => b.type === 'cohort')) throw new HogQLError('query', 'cohort breakdowns are not supported yet: cohorts are not built');
+  const cohortBreakdown = cohortBreakdownOf(query.breakdownFilter, ctx) ?? undefined;
+  const breakdowns = cohortBreakdown ? [{ type: 'cohort' as const, property: 'cohort' }] : breakdownsOf(query.breakdownFilter);
   const timezone = ctx.project.timezone;
   const all = query.dateRange?.date_from === 'all';
   const earliest = all ? await earliestEvent(ctx) : undefined;
@@ -140,7 +145,9 @@ async function resolve(query: TrendsQuery, ctx: QueryContext): Promise<Resolved>
     query,
     ctx,
     breakdowns,
-    breakdownLimit: query.breakdownFilter?.breakdown_limit ?? (display === 'WorldMap' ? 250 : 25),
+    cohortBreakdown,
+    // The cohorts are chosen one by one: never folded into Other.
+    breakdownLimit: cohortBreakdown ? cohortBreakdown.ids.length : (query.breakdownFilter?.breakdown_limit ?? (display === 'WorldMap' ? 250 : 25)),
     totalValue,
     cumulative: display === 'ActionsLineGraphCumulative',
     samplingFactor: samplingOf(query.samplingFactor),
@@ -159,11 +166,11 @@ interface SeriesRow {
   sum: number;
 }
 
-const ordering = (v: BreakdownValue | null): number => {
+const ordering = (v: BreakdownValue | number | null): number => {
   const values = v === null ? [] : Array.isArray(v) ? v : [v];
   return values.includes(BREAKDOWN_OTHER) ? 2 : values.includes(BREAKDOWN_NULL) ? 1 : 0;
 };
-const compareValues = (a: BreakdownValue | null, b: BreakdownValue | null): number => {
+const compareValues = (a: BreakdownValue | number | null, b: BreakdownValue | number | null): number => {
   const x = JSON.stringify(a);
   const y = JSON.stringify(b);
   return x < y ? -1 : x > y ? 1 : 0;
@@ -217,7 +224,7 @@ function legacyFilter(query: TrendsQuery, range: InsightRange): Record<string, u
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== null && v !== undefined));
 }
 
-type SeriesObject = Record<string, unknown> & { data: number[] | null; count: number; breakdown_value?: BreakdownValue; compare_label?: string; aggregated_value?: number };
+type SeriesObject = Record<string, unknown> & { data: number[] | null; count: number; breakdown_value?: BreakdownValue | number; compare_label?: string; aggregated_value?: number };
 
 function smooth(data: number[], n: number): number[] {
   return data.map((_, i) => {
@@ -274,7 +281,13 @@ function seriesObjects(resolved: Resolved, s: SeriesPlan, index: number, rows: S
       object.compare = true;
       object.compare_label = period;
     }
-    if (row.breakdownValue !== null) {
+    if (row.breakdownValue !== null && plan.cohortBreakdown) {
+      // PostHog: the cohort id (a number), or "all"; labelled with the cohort's name.
+      const id = cohortIdOfValue(row.breakdownValue);
+      const text = cohortName(plan.cohortBreakdown, id);
+      object.label = resolved.series.length > 1 ? `${baseLabel} - ${text}` : text;
+      object.breakdown_value = id === ALL_USERS_COHORT_ID ? 'all' : id;
+    } else if (row.breakdownValue !== null) {
       const text = Array.isArray(row.breakdownValue) ? row.breakdownValue.join('::') : row.breakdownValue;
       object.label = resolved.series.length > 1 ? `${baseLabel} - ${text}` : text;
       object.breakdown_value = row.breakdownValue;
@@ -435,9 +448,14 @@ export async function trendsActors(query: TrendsQuery, request: ActorsRequest, c
     window = { from: Math.max(bucket, range.from), to: Math.min(next, range.to), bucket };
   }
 
-  const { plan } = resolved;
+  let { plan } = resolved;
   let condition: (columns: Expr[]) => Expr = () => ({ node: 'Constant', value: true });
-  if (plan.breakdowns.length && request.breakdown !== null && request.breakdown !== undefined) {
+  if (plan.cohortBreakdown) {
+    // The query without the breakdown, filtered by the cohort asked for (no value: any listed cohort).
+    const cb = plan.cohortBreakdown;
+    const ids = request.breakdown === null || request.breakdown === undefined ? cb.ids : [requestedCohort(cb, request.breakdown)];
+    plan = { ...plan, breakdowns: [], cohortBreakdown: undefined, query: { ...plan.query, properties: andProperties(plan.query.properties, cohortMembershipFilter(ids)) } };
+  } else if (plan.breakdowns.length && request.breakdown !== null && request.breakdown !== undefined) {
     const values = requestedValues(request.breakdown, plan.breakdowns);
     const histogram = plan.breakdowns.some((b) => b.histogram_bin_count);
     if (values.every((v) => v === BREAKDOWN_OTHER)) {

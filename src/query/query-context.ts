@@ -1,6 +1,7 @@
 import type { CompileOptions } from '../hogql/compile.js';
 import type { Logger } from '../log.js';
 import type { Action } from '../metadata/actions.js';
+import type { Cohort } from '../cohorts/cohort-types.js';
 import type { Experiment } from '../experiments/experiment-store.js';
 import type { FeatureFlag } from '../flags/flag-types.js';
 import type { Project } from '../metadata/projects.js';
@@ -20,6 +21,8 @@ export interface QueryContext {
   now: Date;
   /** The project's actions by id, for ActionsNode series and `matchesAction()`. */
   actions: Map<number, Action>;
+  /** The project's cohorts by id, deleted ones included (read-only: names for cohort breakdown labels, validation). */
+  readonly cohorts: ReadonlyMap<number, Cohort>;
   /** An experiment of the project with its flag (ExperimentQuery). */
   experiment: (id: number) => Promise<{ experiment: Experiment; flag: FeatureFlag } | undefined>;
 }
