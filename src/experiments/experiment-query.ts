@@ -38,18 +38,22 @@ export async function runExperimentQuery(query: ExperimentQuery, ctx: QueryConte
   if (!metric) throw new HedgerowError('invalid_input', 'The query has no metric and the experiment has none saved.', 'metric');
   const { stats, hogql } = await experimentVariantStats(experiment, flag, metric, ctx);
   const statistics = experimentStatistics({ kind: metric.metric_type }, stats, experiment.statsConfig as ExperimentStatsConfig | null);
-  const legacy = legacyResult(metric, stats);
+  if (statistics.skipped.length > 0) ctx.log.info({ experimentId: experiment.id, skipped: statistics.skipped }, 'experiment_statistics_skipped');
+  let legacy: Record<string, unknown> = {};
+  try {
+    const r = legacyResult(metric, stats);
+    legacy = { probability: r.probability, significant: r.significant, significance_code: r.significance_code, expected_loss: r.expected_loss, credible_intervals: r.credible_intervals, variants: r.variants };
+  } catch (err) {
+    // The legacy engine refuses some shapes (e.g. more than 10 test variants); its fields are then absent, as in PostHog's new engine.
+    if (!(err instanceof HedgerowError)) throw err;
+    ctx.log.info({ experimentId: experiment.id, reason: err.message }, 'legacy experiment statistics skipped');
+  }
   return {
     kind: 'ExperimentQueryResponse',
     metric,
     baseline: statistics.baseline,
     variant_results: statistics.variant_results,
-    probability: legacy.probability,
-    significant: legacy.significant,
-    significance_code: legacy.significance_code,
-    expected_loss: legacy.expected_loss,
-    credible_intervals: legacy.credible_intervals,
-    variants: legacy.variants,
+    ...legacy,
     stats_version: 2,
     hogql,
   };
