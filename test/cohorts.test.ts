@@ -3,6 +3,7 @@ import { api } from './helpers/api.js';
 import { hogql, postQuery } from './helpers/query.js';
 import { scenarioProject } from './helpers/scenario.js';
 import { startServer, type TestServer } from './helpers/server.js';
+import { type CohortBody, createCohort as createCohortVia, waitCalculated as waitCalculatedVia } from './helpers/cohorts.js';
 
 /**
  * Cohorts: PostHog's dynamic (person properties, behaviour, other cohorts) and static (CSV, person
@@ -42,18 +43,6 @@ beforeAll(async () => {
 });
 afterAll(() => server?.dispose());
 
-interface CohortBody {
-  id: number;
-  name: string;
-  count: number | null;
-  is_calculating: boolean;
-  is_static: boolean;
-  cohort_type: string;
-  filters: unknown;
-  errors_calculating: number;
-  deleted: boolean;
-}
-
 function post(path: string, body: unknown) {
   return api<CohortBody & { detail: string; attr: string | null }>(server, path, {
     method: 'POST',
@@ -69,23 +58,8 @@ function patch(path: string, body: unknown) {
   });
 }
 
-/** Creates a cohort and waits until its membership is calculated. */
-async function createCohort(body: Record<string, unknown>, project = projectId): Promise<CohortBody> {
-  const res = await post(`/api/projects/${project}/cohorts/`, body);
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return waitCalculated(res.body.id, project);
-}
-
-async function waitCalculated(id: number, project = projectId): Promise<CohortBody> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const res = await api<CohortBody>(server, `/api/projects/${project}/cohorts/${id}/`);
-    expect(res.status).toBe(200);
-    if (!res.body.is_calculating && res.body.count !== null) return res.body;
-    if (Date.now() > deadline) throw new Error(`cohort ${id} not calculated: ${JSON.stringify(res.body)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const createCohort = (body: Record<string, unknown>, project = projectId) => createCohortVia(server, project, body);
+const waitCalculated = (id: number, project = projectId) => waitCalculatedVia(server, project, id);
 
 async function members(id: number, project = projectId): Promise<string[]> {
   const res = await api<{ count: number; results: { distinct_ids: string[] }[] }>(server, `/api/projects/${project}/cohorts/${id}/persons/`);

@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import { HedgerowError } from '../errors.js';
-import type { UserBasic } from '../insights/insight-store.js';
 import type { Logger } from '../log.js';
 import type { Postgres } from '../storage/postgres.js';
 import type { FeatureFlag, FlagFilters } from './flag-types.js';
@@ -294,29 +293,5 @@ export class FlagStore {
     return new Map(rows.map((r) => [r.id, { id: r.id, name: r.name, deleted: r.deleted, isStatic: r.is_static, filters: r.filters }]));
   }
 
-  /** PostHog's UserBasicSerializer fields of the given users. */
-  async users(ids: Array<number | null>): Promise<Map<number, UserBasic>> {
-    const wanted = [...new Set(ids.filter((x): x is number => x !== null))];
-    if (wanted.length === 0) return new Map();
-    const rows = await this.pg.query<{ id: number; uuid: string; first_name: string; email: string }>(
-      'SELECT id, uuid, first_name, email FROM users WHERE id = ANY($1::int[])',
-      [wanted],
-    );
-    return new Map(
-      rows.map((u) => [
-        u.id,
-        {
-          id: u.id,
-          uuid: u.uuid,
-          distinct_id: u.uuid,
-          first_name: u.first_name,
-          last_name: '',
-          email: u.email,
-          is_email_verified: false,
-          hedgehog_config: null,
-          role_at_organization: null,
-        },
-      ]),
-    );
-  }
+
 }

@@ -27,17 +27,7 @@ export interface InsightRow {
   last_viewed_at: Date | null;
 }
 
-export interface UserBasic {
-  id: number;
-  uuid: string;
-  distinct_id: string;
-  first_name: string;
-  last_name: string;
-  email: string;
-  is_email_verified: boolean;
-  hedgehog_config: null;
-  role_at_organization: null;
-}
+export type { UserBasic } from '../metadata/user-basic.js';
 
 export interface TileRef {
   id: number;
@@ -242,30 +232,7 @@ export class InsightStore {
     }
   }
 
-  async users(ids: Array<number | null>): Promise<Map<number, UserBasic>> {
-    const wanted = [...new Set(ids.filter((x): x is number => x !== null))];
-    if (wanted.length === 0) return new Map();
-    const rows = await this.pg.query<{ id: number; uuid: string; first_name: string; email: string }>(
-      'SELECT id, uuid, first_name, email FROM users WHERE id = ANY($1::int[])',
-      [wanted],
-    );
-    return new Map(
-      rows.map((u) => [
-        u.id,
-        {
-          id: u.id,
-          uuid: u.uuid,
-          distinct_id: u.uuid,
-          first_name: u.first_name,
-          last_name: '',
-          email: u.email,
-          is_email_verified: false,
-          hedgehog_config: null,
-          role_at_organization: null,
-        },
-      ]),
-    );
-  }
+
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.pg.transaction(fn);

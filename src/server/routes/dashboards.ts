@@ -9,6 +9,7 @@ import type { ServerContext } from '../context.js';
 import { actorOf, jsonBody, requireProject } from '../auth.js';
 import { limitOffsetPage, limitOffsetParams } from '../pagination.js';
 import { idParam, InsightService, tagify } from './insights.js';
+import { basicUsers } from '../../metadata/user-basic.js';
 
 const layoutSchema = z.object({
   x: z.number().int().min(0).max(10_000).optional(),
@@ -78,7 +79,7 @@ type Query = Record<string, string | undefined>;
 /** `/api/projects/:id/dashboards/` (and `/api/environments/…`): dashboards with insight and text tiles. */
 export function dashboardRoutes(ctx: ServerContext, service = new InsightService(ctx)) {
   async function basic(rows: DashboardRow[]): Promise<Record<string, unknown>[]> {
-    const users = await service.insights.users(rows.map((r) => r.created_by));
+    const users = await basicUsers(ctx.pg, rows.map((r) => r.created_by));
     return rows.map((d) => ({
       id: d.id,
       name: d.name,

@@ -8,6 +8,7 @@ import type { ServerContext } from '../context.js';
 import { actorOf, jsonBody, requireProject } from '../auth.js';
 import { jsonParam, limitOffsetPage, limitOffsetParams } from '../pagination.js';
 import { idParam, tagify } from './insights.js';
+import { basicUsers } from '../../metadata/user-basic.js';
 
 /**
  * `/api/projects/:id/feature_flags/`: PostHog's FeatureFlagViewSet and FeatureFlagSerializer —
@@ -342,12 +343,13 @@ function flagStatus(flag: StoredFlag, now: number): { status: FlagStatus; reason
 
 // ---------------------------------------------------------------- serializer
 
-async function serializeFlags(store: FlagStore, teamId: number, flags: StoredFlag[]): Promise<Record<string, unknown>[]> {
+async function serializeFlags(ctx: ServerContext, teamId: number, flags: StoredFlag[]): Promise<Record<string, unknown>[]> {
+  const store = ctx.flags;
   const cohortIds = new Set<number>();
   for (const f of flags) {
     for (const p of propertiesOf(f.filters)) if (p.type === 'cohort' && /^\d{1,9}$/.test(String(p.value))) cohortIds.add(Number(p.value));
   }
-  const [users, cohorts] = await Promise.all([store.users(flags.flatMap((f) => [f.createdBy, f.lastModifiedBy])), store.cohorts(teamId, [...cohortIds])]);
+  const [users, cohorts] = await Promise.all([basicUsers(ctx.pg, flags.flatMap((f) => [f.createdBy, f.lastModifiedBy])), store.cohorts(teamId, [...cohortIds])]);
   const now = Date.now();
   const out: Record<string, unknown>[] = [];
   for (const f of flags) {
@@ -517,7 +519,7 @@ export function featureFlagRoutes(ctx: ServerContext) {
   }
 
   async function one(project: Project, flag: StoredFlag): Promise<Record<string, unknown>> {
-    return (await serializeFlags(store, project.id, [flag]))[0]!;
+    return (await serializeFlags(ctx, project.id, [flag]))[0]!;
   }
 
   async function create(project: Project, request: FastifyRequest): Promise<StoredFlag> {
@@ -620,7 +622,7 @@ export function featureFlagRoutes(ctx: ServerContext) {
         const { limit, offset } = limitOffsetParams(query);
         const flags = await listFlags(store, project.id, query);
         const page = Math.min(limit, 1000);
-        const results = await serializeFlags(store, project.id, flags.slice(offset, offset + page));
+        const results = await serializeFlags(ctx, project.id, flags.slice(offset, offset + page));
         return limitOffsetPage(request, { limit: page, offset, count: flags.length, results });
       });
 

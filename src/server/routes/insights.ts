@@ -18,6 +18,7 @@ import type { ServerContext } from '../context.js';
 import { actorOf, jsonBody, requireProject } from '../auth.js';
 import { jsonParam, limitOffsetPage, limitOffsetParams } from '../pagination.js';
 import { queryContextBuilder } from './query.js';
+import { basicUsers } from '../../metadata/user-basic.js';
 
 /** PostHog's `tagify`: trimmed, lower-cased, unique. */
 export function tagify(tags: string[]): string[] {
@@ -107,7 +108,7 @@ export class InsightService {
     mode: RefreshMode,
     opts: { filters?: DashboardFilters | null; swallowErrors?: boolean } = {},
   ): Promise<Record<string, unknown>[]> {
-    const [tiles, users] = await Promise.all([this.insights.tilesOf(project.id, rows.map((r) => r.id)), this.insights.users(rows.flatMap((r) => [r.created_by, r.last_modified_by]))]);
+    const [tiles, users] = await Promise.all([this.insights.tilesOf(project.id, rows.map((r) => r.id)), basicUsers(this.ctx.pg, rows.flatMap((r) => [r.created_by, r.last_modified_by]))]);
     const out: Record<string, unknown>[] = [];
     for (const row of rows) {
       let result: InsightResult;
