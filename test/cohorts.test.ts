@@ -114,6 +114,14 @@ describe('dynamic cohorts by person properties', () => {
     expect(excluded.body.results[0]!.count).toBe(1); // c
   });
 
+  it('lists persons of a cohort with ?cohort= (PostHog persons API)', async () => {
+    const cohort = await createCohort({ name: 'Pro for persons API', filters: and(person('plan', 'pro')) });
+    const res = await api<{ results: { distinct_ids: string[] }[] }>(server, `/api/projects/${projectId}/persons/?cohort=${cohort.id}`);
+    expect(res.status).toBe(200);
+    expect(res.body.results.flatMap((p) => p.distinct_ids).sort()).toEqual(['a', 'b']);
+    expect((await api(server, `/api/projects/${projectId}/persons/?cohort=999999`)).status).toBe(400);
+  });
+
   it('filters the events API with a cohort property filter', async () => {
     const cohort = await createCohort({ name: 'Enterprise for events', filters: and(person('plan', 'enterprise')) });
     const properties = encodeURIComponent(JSON.stringify([{ type: 'cohort', key: 'id', value: cohort.id }]));

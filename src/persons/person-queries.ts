@@ -84,7 +84,7 @@ export class PersonQueries {
    */
   async list(
     teamId: number,
-    opts: { search?: string; filters: PersonPropertyFilter[]; limit: number; cursor?: { createdAt: string; uuid: string } },
+    opts: { search?: string; filters: PersonPropertyFilter[]; limit: number; cursor?: { createdAt: string; uuid: string }; uuids?: string[] },
   ): Promise<PersonView[]> {
     const params: unknown[] = [teamId];
     const where = ['p.team_id = $1'];
@@ -98,6 +98,7 @@ export class PersonQueries {
       );
     }
     for (const f of opts.filters) where.push(propertyCondition(f, param));
+    if (opts.uuids) where.push(`p.uuid = ANY(${param(opts.uuids)}::uuid[])`);
     if (opts.cursor) where.push(`(p.created_at, p.uuid) < (${param(opts.cursor.createdAt)}::timestamptz, ${param(opts.cursor.uuid)}::uuid)`);
     const rows = await this.pg.query<Row>(
       `${SELECT} WHERE ${where.join(' AND ')} ORDER BY p.created_at DESC, p.uuid DESC LIMIT ${param(opts.limit)}`,

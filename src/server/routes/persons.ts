@@ -61,7 +61,14 @@ export function personRoutes(ctx: ServerContext) {
         const limit = limitParam(q.limit);
         const c = q.cursor ? decodeCursor(q.cursor, cursorSchema) : undefined;
         const cursor = c ? { createdAt: c.c, uuid: c.u } : undefined;
-        const rows = await queries.list(project.id, { search: q.search || undefined, filters: parseFilters(q.properties), limit: limit + 1, cursor });
+        let members: string[] | undefined;
+        if (q.cohort !== undefined && q.cohort !== '') {
+          // PostHog's `?cohort=<id>`: only the cohort's current members.
+          const cohort = /^\d{1,9}$/.test(q.cohort) ? await ctx.cohorts.get(project.id, Number(q.cohort)) : undefined;
+          if (!cohort || cohort.deleted) throw new HedgerowError('invalid_input', `cohort ${JSON.stringify(q.cohort.slice(0, 40))} does not exist in this project`, 'cohort');
+          members = [...(await ctx.cohortCalculator.memberIds(cohort))];
+        }
+        const rows = await queries.list(project.id, { search: q.search || undefined, filters: parseFilters(q.properties), limit: limit + 1, cursor, uuids: members });
         const page = rows.slice(0, limit);
         const last = page[page.length - 1];
         const next = rows.length > limit && last ? nextUrl(request, { c: last.created_at, u: last.uuid }) : null;
