@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { capture, createProject } from './helpers/api.js';
+import { api, capture, createProject } from './helpers/api.js';
 import { postQuery, waitForValue } from './helpers/query.js';
 import { sampled, sampledIds, samplingProject } from './helpers/sampling.js';
 import { startServer, type TestServer } from './helpers/server.js';
@@ -168,6 +168,18 @@ describe('PathsQuery', () => {
     expect(grouped).toEqual([edge('1_/product/*', '2_/cart', 1, MIN), edge('1_/product/*', '2_/checkout', 1, MIN)]);
     // A start point can name a grouped or cleaned item.
     expect(await paths(cleaning, { pathGroupings: ['/product/*'], startPoint: '/product/*' })).toEqual(grouped);
+  });
+
+  it("applies the project's path cleaning rules when pathReplacements is set", async () => {
+    const patch = (body: unknown) => api<{ path_cleaning_filters: unknown[] }>(server, `/api/projects/${cleaning}/`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await patch({ path_cleaning_filters: [{ alias: 'x', regex: '(' }] })).status).toBe(400);
+    const res = await patch({ path_cleaning_filters: [{ alias: '/product/:id', regex: '/product/\\d+' }] });
+    expect(res.status).toBe(200);
+    expect(res.body.path_cleaning_filters).toEqual([{ alias: '/product/:id', regex: '/product/\\d+' }]);
+    expect(await paths(cleaning, { pathReplacements: true })).toEqual([edge('1_/product/:id', '2_/cart', 1, MIN), edge('1_/product/:id', '2_/checkout', 1, MIN)]);
+    // Without pathReplacements the project's rules are not applied.
+    expect(await paths(cleaning)).toEqual([edge('1_/product/123', '2_/product/456', 1, MIN), edge('1_/product/9', '2_/checkout', 1, MIN), edge('2_/product/456', '3_/cart', 1, MIN)]);
+    await patch({ path_cleaning_filters: [] });
   });
 
   it('lists the persons behind an edge or a drop-off through ActorsQuery', async () => {

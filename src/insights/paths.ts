@@ -30,7 +30,8 @@ export const SESSION_GAP_MS = 30 * 60 * 1000;
 export const STEP_LIMIT_DEFAULT = 5;
 export const EDGE_LIMIT_DEFAULT = 50;
 
-const pathCleaningFilterSchema = z.object({
+/** A path cleaning rule (PostHog's `{alias, regex}`), in a query or in the project's settings. */
+export const pathCleaningRuleSchema = z.object({
   alias: z.string().max(1000).nullish(),
   regex: z.string().max(1000).nullish(),
   order: z.number().nullish(),
@@ -48,7 +49,7 @@ export const pathsFilterSchema = z.object({
   minEdgeWeight: z.number().int().min(0).nullish(),
   maxEdgeWeight: z.number().int().min(0).nullish(),
   pathReplacements: z.boolean().nullish(),
-  localPathCleaningFilters: z.array(pathCleaningFilterSchema).max(100).nullish(),
+  localPathCleaningFilters: z.array(pathCleaningRuleSchema).max(100).nullish(),
   /** Actors only: edges leaving this node (`"1_/a"`). */
   pathStartKey: z.string().max(10_000).nullish(),
   /** Actors only: edges entering this node. */
@@ -95,8 +96,13 @@ export function groupingRegex(grouping: string): string {
   return grouping.replace(/[\\^$.|?*+()[\]{}\/-]/g, (ch) => '\\' + ch).replace(/\\\*/g, '.*');
 }
 
+/** Cleaning rules in order: the project's when the query asks for `pathReplacements`, then the query's own. */
+function cleaningRules(filter: PathsFilter, ctx: QueryContext): { alias?: string | null; regex?: string | null }[] {
+  return [...(filter.pathReplacements ? (ctx.project.pathCleaningFilters ?? []) : []), ...(filter.localPathCleaningFilters ?? [])];
+}
+
 /** The path item of one event, cleaned and grouped (PostHog's `path_item`). */
-function pathItemExpr(filter: PathsFilter): Expr {
+function pathItemExpr(filter: PathsFilter, ctx: QueryContext): Expr {
   let item: Expr = f('event');
   if (shouldQuery(filter, 'hogql') && filter.pathsHogQLExpression) item = call('toString', parseExpr(filter.pathsHogQLExpression));
   if (shouldQuery(filter, '$pageview')) {
@@ -105,7 +111,7 @@ function pathItemExpr(filter: PathsFilter): Expr {
   }
   if (shouldQuery(filter, '$screen')) item = call('if', eq(f('event'), c('$screen')), f('properties', '$screen_name'), item);
   item = call('ifNull', item, c(''));
-  for (const rule of filter.localPathCleaningFilters ?? []) {
+  for (const rule of cleaningRules(filter, ctx)) {
     if (!rule.regex) continue;
     item = call('replaceRegexpAll', item, c(rule.regex), c(rule.alias ?? ''));
   }
@@ -139,18 +145,18 @@ export async function pathsPlan(query: PathsQuery, ctx: QueryContext): Promise<P
   if (filter.minEdgeWeight && filter.maxEdgeWeight && filter.minEdgeWeight > filter.maxEdgeWeight) {
     throw new HogQLError('query', 'pathsFilter.minEdgeWeight must not be larger than pathsFilter.maxEdgeWeight');
   }
-  for (const [i, rule] of (filter.localPathCleaningFilters ?? []).entries()) {
+  for (const [i, rule] of cleaningRules(filter, ctx).entries()) {
     if (rule.regex) {
       try {
         new RegExp(rule.regex);
       } catch {
-        throw new HogQLError('query', `pathsFilter.localPathCleaningFilters.${i}.regex is not a valid regular expression`);
+        throw new HogQLError('query', `path cleaning rule ${i + 1}: regex ${JSON.stringify(rule.regex)} is not a valid regular expression`);
       }
     }
   }
 
   const range = await insightRange(query, ctx);
-  const item = pathItemExpr(filter);
+  const item = pathItemExpr(filter, ctx);
   const groupings = filter.pathGroupings ?? [];
   // Grouping: the first wildcard pattern that matches (anywhere in the item) replaces the item.
   let grouped: Expr = f('path_item_cleaned');

@@ -13,6 +13,8 @@ export interface Project {
   testAccountFilters: unknown[];
   /** PostHog's `week_start_day`: 0 = Sunday (default), 1 = Monday; where insight weeks start. */
   weekStartDay?: 0 | 1;
+  /** PostHog's `path_cleaning_filters`: `{alias, regex}` rules for PathsQuery's `pathReplacements`. */
+  pathCleaningFilters?: { alias?: string | null; regex?: string | null }[];
   createdAt: string;
 }
 
@@ -25,10 +27,11 @@ interface ProjectRow {
   timezone: string;
   test_account_filters: unknown[];
   week_start_day: number;
+  path_cleaning_filters: unknown;
   created_at: Date;
 }
 
-const COLUMNS = 'id, uuid, organization_id, name, api_token, timezone, test_account_filters, week_start_day, created_at';
+const COLUMNS = 'id, uuid, organization_id, name, api_token, timezone, test_account_filters, week_start_day, path_cleaning_filters, created_at';
 
 function fromRow(row: ProjectRow): Project {
   return {
@@ -40,6 +43,7 @@ function fromRow(row: ProjectRow): Project {
     timezone: row.timezone,
     testAccountFilters: Array.isArray(row.test_account_filters) ? row.test_account_filters : [],
     weekStartDay: Number(row.week_start_day) === 1 ? 1 : 0,
+    pathCleaningFilters: Array.isArray(row.path_cleaning_filters) ? row.path_cleaning_filters : [],
     createdAt: new Date(row.created_at).toISOString(),
   };
 }
@@ -82,12 +86,16 @@ export class ProjectStore {
   }
 
   /** Changes settings; returns the updated project (or undefined if it does not exist). */
-  async update(id: number, changes: { name?: string; timezone?: string; testAccountFilters?: unknown[]; weekStartDay?: 0 | 1 }): Promise<Project | undefined> {
+  async update(
+    id: number,
+    changes: { name?: string; timezone?: string; testAccountFilters?: unknown[]; weekStartDay?: 0 | 1; pathCleaningFilters?: Project['pathCleaningFilters'] },
+  ): Promise<Project | undefined> {
+    const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
     const [row] = await this.pg.query<ProjectRow>(
       `UPDATE projects SET name = COALESCE($2, name), timezone = COALESCE($3, timezone), test_account_filters = COALESCE($4::jsonb, test_account_filters),
-        week_start_day = COALESCE($5::smallint, week_start_day)
+        week_start_day = COALESCE($5::smallint, week_start_day), path_cleaning_filters = COALESCE($6::jsonb, path_cleaning_filters)
         WHERE id = $1 RETURNING ${COLUMNS}`,
-      [id, changes.name ?? null, changes.timezone ?? null, changes.testAccountFilters ? JSON.stringify(changes.testAccountFilters) : null, changes.weekStartDay ?? null],
+      [id, changes.name ?? null, changes.timezone ?? null, json(changes.testAccountFilters), changes.weekStartDay ?? null, json(changes.pathCleaningFilters)],
     );
     return row ? this.remember(fromRow(row)) : undefined;
   }

@@ -314,6 +314,30 @@ export const postgresMigrations: Migration[] = [
     // PostHog's team.week_start_day: 0 = Sunday (default), 1 = Monday; decides insight week buckets.
     sql: `ALTER TABLE projects ADD COLUMN week_start_day smallint NOT NULL DEFAULT 0 CHECK (week_start_day IN (0, 1))`,
   },
+  {
+    version: 9,
+    name: 'web sessions, user current project',
+    // Browser logins: the cookie and the CSRF token are stored only as hashes. `current_team_id` is
+    // PostHog's user.current_team: where bare app paths (/home) and @me's `team` point.
+    sql: `
+      CREATE TABLE sessions (
+        token_hash text PRIMARY KEY,
+        csrf_hash text NOT NULL,
+        user_id integer NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        expires_at timestamptz NOT NULL
+      );
+      CREATE INDEX sessions_expiry ON sessions (expires_at);
+      ALTER TABLE users ADD COLUMN current_team_id integer REFERENCES projects(id) ON DELETE SET NULL
+    `,
+  },
+  {
+    version: 10,
+    name: 'project path cleaning filters',
+    // PostHog's team.path_cleaning_filters: [{alias, regex}] applied to path items when a PathsQuery
+    // asks for `pathReplacements`.
+    sql: `ALTER TABLE projects ADD COLUMN path_cleaning_filters jsonb NOT NULL DEFAULT '[]'`,
+  },
 ];
 
 export async function migratePostgres(pg: Postgres, log: Logger): Promise<void> {

@@ -19,6 +19,7 @@ export function serializeProject(p: Project): Record<string, unknown> {
     test_account_filters: p.testAccountFilters,
     test_account_filters_default_checked: false,
     week_start_day: p.weekStartDay ?? 0,
+    path_cleaning_filters: p.pathCleaningFilters ?? [],
     created_at: p.createdAt,
   };
 }
@@ -29,6 +30,17 @@ function isTimeZone(tz: string): boolean {
     return true;
   } catch {
     return false; // Intl throws RangeError for unknown zones; that is the answer, not a failure
+  }
+}
+
+import { pathCleaningRuleSchema } from '../../insights/paths.js';
+
+function isRegex(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false; // the constructor's SyntaxError is the answer
   }
 }
 
@@ -46,6 +58,10 @@ const updateProject = z.object({
   test_account_filters: z.array(propertyFilterSchema).max(100).optional(),
   // PostHog: 0 = Sunday, 1 = Monday (null resets to the default, Sunday).
   week_start_day: weekStartDay,
+  path_cleaning_filters: z
+    .array(pathCleaningRuleSchema.refine((r) => !r.regex || isRegex(r.regex), 'regex is not a valid regular expression'))
+    .max(100)
+    .optional(),
 });
 
 function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -80,7 +96,7 @@ export function projectRoutes(ctx: ServerContext) {
     });
 
     // Project settings: name, timezone (bucketing of every insight), week start day (insight weeks),
-    // test-account filters (`filterTestAccounts`).
+    // test-account filters (`filterTestAccounts`), path cleaning rules (PathsQuery `pathReplacements`).
     for (const prefix of ['/api/projects', '/api/environments']) {
       app.patch<{ Params: { project_id: string } }>(`${prefix}/:project_id`, async (request) => {
         const project = await requireProject(ctx, request, request.params.project_id, 'project:write');
@@ -90,6 +106,7 @@ export function projectRoutes(ctx: ServerContext) {
           timezone: body.timezone,
           testAccountFilters: body.test_account_filters,
           weekStartDay: body.week_start_day === undefined ? undefined : (body.week_start_day ?? 0),
+          pathCleaningFilters: body.path_cleaning_filters,
         });
         if (!updated) throw new HedgerowError('not_found', `Project ${project.id} not found.`);
         return serializeProject(updated);
