@@ -27,6 +27,7 @@ export const errorCatalog = {
   permission_denied: { status: 403, type: 'authentication_error' },
   not_found: { status: 404, type: 'invalid_request' },
   method_not_allowed: { status: 405, type: 'invalid_request' },
+  throttled: { status: 429, type: 'throttled_error' },
   // queries (PostHog's codes for HogQL errors)
   hogql_syntax_error: { status: 400, type: 'validation_error' },
   hogql_query_error: { status: 400, type: 'validation_error' },

@@ -25,3 +25,23 @@ export function hashPassword(password: string): string {
   const hash = crypto.scryptSync(password, salt, 32, { N: SCRYPT_N });
   return `scrypt$${SCRYPT_N}$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
+
+/** Checks a password against a `hashPassword` result; async so a login never blocks the event loop for the scrypt run. */
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, n, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt' || !n || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64');
+  const actual = await new Promise<Buffer>((resolve, reject) =>
+    crypto.scrypt(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n) }, (err, key) => (err ? reject(err) : resolve(key))),
+  );
+  return crypto.timingSafeEqual(actual, expected);
+}
+
+/** Session cookies and CSRF tokens: 32 random bytes; only their hash is stored. */
+export function generateSessionToken(): string {
+  return crypto.randomBytes(32).toString('base64url');
+}
+
+export function hashSessionToken(value: string): string {
+  return crypto.createHash('sha256').update(value).digest('hex');
+}

@@ -20,6 +20,9 @@ import { definitionRoutes } from './routes/definitions.js';
 import { cohortRoutes } from './routes/cohorts.js';
 import { experimentRoutes } from './routes/experiments.js';
 import { featureFlagRoutes } from './routes/feature-flags.js';
+import { loginRoutes, userRoutes } from './routes/session.js';
+import { SessionStore } from '../metadata/sessions.js';
+import { isAppNavigation, sendAppShell, webAppRoutes } from './web-app.js';
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** Oversized bodies are read and discarded up to here so the client can read its 413; past it, the socket is cut. */
@@ -78,17 +81,23 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
     request.log.error({ err: error, method: request.method, url: request.url }, 'unhandled error');
     return reply.status(500).send(new HedgerowError('internal_error', 'internal error; the server log has the details').toBody());
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send(new HedgerowError('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`).toBody()),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    // The web app's routes (/login, /project/1/home…) are client-side: a browser navigation gets the app.
+    if (isAppNavigation(request)) return sendAppShell(reply);
+    return reply.status(404).send(new HedgerowError('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`).toBody());
+  });
 
   registerPublicCors(app);
   await app.register(healthRoutes);
   await app.register(captureRoutes(ctx));
   await app.register(remoteConfigRoutes(ctx));
   await app.register(flagRoutes(ctx));
+  const sessions = new SessionStore(ctx.pg);
+  await app.register(loginRoutes(ctx, sessions));
+  await app.register(webAppRoutes);
   await app.register(async (api) => {
-    registerApiAuth(api, ctx);
+    registerApiAuth(api, ctx, sessions);
+    await api.register(userRoutes(ctx));
     await api.register(projectRoutes(ctx));
     await api.register(eventRoutes(ctx));
     await api.register(personalApiKeyRoutes(ctx));

@@ -2,8 +2,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HedgerowError } from '../errors.js';
 import { type ApiActor, hasScope } from '../metadata/personal-api-keys.js';
 import type { Project } from '../metadata/projects.js';
+import type { Session, SessionStore } from '../metadata/sessions.js';
 import { sanitizeJsonText } from '../unicode.js';
 import type { ServerContext } from './context.js';
+import { CSRF_COOKIE, parseCookies, SESSION_COOKIE } from './cookies.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -25,11 +27,46 @@ export async function actorFromHeader(ctx: ServerContext, header: string | undef
   return actor;
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Double-submit CSRF check for cookie-authenticated writes: the `X-CSRFToken` header must equal the
+ * CSRF cookie, and that token must be the one issued with this session (so a cookie planted by a
+ * sibling host cannot pass).
+ */
+export function requireCsrf(sessions: SessionStore, session: Session, request: FastifyRequest, cookies: Record<string, string>): void {
+  const header = request.headers['x-csrftoken'];
+  const cookie = cookies[CSRF_COOKIE];
+  if (typeof header !== 'string' || !header || header !== cookie || !sessions.csrfMatches(session, header)) {
+    throw new HedgerowError(
+      'permission_denied',
+      `CSRF check failed: a logged-in browser request that changes data must send the X-CSRFToken header with the value of the ${CSRF_COOKIE} cookie.`,
+    );
+  }
+}
+
+/**
+ * The caller of the private API: a Bearer personal API key when `Authorization` is sent (unchanged),
+ * otherwise the web app's session cookie, which acts with every scope of its user and must pass the
+ * CSRF check on unsafe methods.
+ */
+export async function actorFromRequest(ctx: ServerContext, sessions: SessionStore, request: FastifyRequest): Promise<ApiActor> {
+  const authorization = request.headers.authorization;
+  if (authorization !== undefined) return actorFromHeader(ctx, authorization);
+  const cookies = parseCookies(request.headers.cookie);
+  const token = cookies[SESSION_COOKIE];
+  if (!token) return actorFromHeader(ctx, undefined);
+  const session = await sessions.find(token);
+  if (!session) throw new HedgerowError('not_authenticated', 'Your session has expired or you have logged out: log in again.');
+  if (!SAFE_METHODS.has(request.method)) requireCsrf(sessions, session, request, cookies);
+  return session.actor;
+}
+
 /** The private API: every route under this hook has an authenticated actor. */
-export function registerApiAuth(api: FastifyInstance, ctx: ServerContext): void {
+export function registerApiAuth(api: FastifyInstance, ctx: ServerContext, sessions: SessionStore): void {
   api.decorateRequest('actor', null);
   api.addHook('onRequest', async (request) => {
-    request.actor = await actorFromHeader(ctx, request.headers.authorization);
+    request.actor = await actorFromRequest(ctx, sessions, request);
   });
 }
 
