@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import { HedgerowError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Postgres } from '../storage/postgres.js';
@@ -18,17 +17,10 @@ export interface ExperimentRef {
 
 /** What `/flags` and local evaluation read, per project; rebuilt after every write. */
 export interface ActiveFlags {
-  /** Active, non-deleted flags, by id. */
+  /** Active, non-deleted flags, in id order. */
   readonly flags: readonly FeatureFlag[];
   /** Every non-deleted flag, inactive ones too: what flag dependencies resolve against. */
   readonly evaluable: readonly FeatureFlag[];
-  readonly byKey: ReadonlyMap<string, FeatureFlag>;
-  /** Flag dependency filters name flags by id (`{"type": "flag", "key": "<id>"}`). */
-  readonly byId: ReadonlyMap<number, FeatureFlag>;
-  /** Hash of everything above: equal content gives an equal tag, across restarts too. */
-  readonly etag: string;
-  /** This process' change counter for the project when the snapshot was taken. */
-  readonly revision: number;
 }
 
 /** Writable columns; `undefined` leaves a column as it is. */
@@ -145,7 +137,6 @@ function isUniqueViolation(err: unknown): boolean {
  */
 export class FlagStore {
   private readonly byTeam = new Map<number, Promise<Snapshot>>();
-  private readonly revisions = new Map<number, number>();
   /** Validation reads other flags (keys, dependencies) before writing: writes go one at a time. */
   private writing: Promise<unknown> = Promise.resolve();
 
@@ -168,7 +159,6 @@ export class FlagStore {
   }
 
   private async load(teamId: number): Promise<Snapshot> {
-    const revision = this.revision(teamId);
     const [rows, experimentRows] = await Promise.all([
       this.pg.query<Row>(`SELECT ${COLUMNS} FROM feature_flags WHERE team_id = $1 AND NOT deleted ORDER BY id`, [teamId]),
       this.pg.query<{ id: number; feature_flag_id: number; name: string; deleted: boolean }>(
@@ -185,14 +175,10 @@ export class FlagStore {
     }
     const flags = new Map(rows.map((r) => [r.id, fromRow(r, experiments.get(r.id))]));
     const active = [...flags.values()].filter((f) => f.active);
-    const etag = crypto
-      .createHash('sha1')
-      .update(JSON.stringify(active.map((f) => [f.id, f.key, f.version, f.updatedAt, f.hasExperiment, f.filters])))
-      .digest('hex');
     return {
       flags,
       experiments,
-      active: { flags: active, evaluable: [...flags.values()], byKey: new Map(active.map((f) => [f.key, f])), byId: new Map(active.map((f) => [f.id, f])), etag, revision },
+      active: { flags: active, evaluable: [...flags.values()] },
     };
   }
 
@@ -201,20 +187,9 @@ export class FlagStore {
     return (await this.snapshot(teamId)).active;
   }
 
-  /** Content hash of the active flags, for `ETag`/`If-None-Match` on flag definitions. */
-  async etag(teamId: number): Promise<string> {
-    return (await this.snapshot(teamId)).active.etag;
-  }
-
-  /** Counts this process' changes to the project's flags (and experiments); 0 before the first. */
-  revision(teamId: number): number {
-    return this.revisions.get(teamId) ?? 0;
-  }
-
   /** Drops the project's snapshot: call after writing anything flags are computed from (experiments). */
   invalidate(teamId: number): void {
     this.byTeam.delete(teamId);
-    this.revisions.set(teamId, this.revision(teamId) + 1);
   }
 
   /** Every non-deleted flag of the project (active or not), by id. */
