@@ -146,6 +146,17 @@ describe('/flags v2', () => {
     expect(overriddenGroup.body.flags['gold-companies']!.enabled).toBe(false);
   });
 
+  it('sees a group identified after a request that named it while it did not exist', async () => {
+    const before = await flags({ token: project.api_token, distinct_id: 'x', groups: { company: 'newco' } });
+    expect(before.body.flags['gold-companies']!.enabled).toBe(false);
+    await sendBatch(server, project.api_token, [
+      { event: '$groupidentify', distinct_id: 'x', properties: { $group_type: 'company', $group_key: 'newco', $group_set: { tier: 'gold' } }, timestamp: new Date().toISOString() },
+    ]);
+    await waitForValue(server, project.id, "SELECT count() FROM groups WHERE key = 'newco'", 1);
+    const after = await flags({ token: project.api_token, distinct_id: 'x', groups: { company: 'newco' } });
+    expect(after.body.flags['gold-companies']!.enabled).toBe(true);
+  });
+
   it('evaluates only the requested keys', async () => {
     const res = await flags({ token: project.api_token, distinct_id: 'pro-user', flag_keys_to_evaluate: ['everyone', 'nope'] });
     expect(Object.keys(res.body.flags)).toEqual(['everyone']);

@@ -19,6 +19,8 @@ class ProjectState {
   readonly personless = new Set<string>();
   groupTypes: Map<string, number> | undefined;
   readonly groups = new Map<string, Group>();
+  /** Group keys looked up and not found (flag requests name groups that may never be identified). */
+  readonly absentGroups = new Set<string>();
 }
 
 const MAX_GROUP_TYPES = 5;
@@ -84,7 +86,7 @@ export class PersonStore {
     if (missing.length > 0) await this.requestLoad(teamId, missing);
     const missingGroups = groupIdentifies
       .map(([type, key]) => [state.groupTypes!.get(type), key] as const)
-      .filter((g): g is readonly [number, string] => g[0] !== undefined && !state.groups.has(groupCacheKey(g[0], g[1])));
+      .filter((g): g is readonly [number, string] => g[0] !== undefined && !state.groups.has(groupCacheKey(g[0], g[1])) && !state.absentGroups.has(groupCacheKey(g[0], g[1])));
     if (missingGroups.length > 0) await this.loadGroups(teamId, missingGroups);
   }
 
@@ -205,8 +207,12 @@ export class PersonStore {
       [teamId, keys.map((k) => k[0]), keys.map((k) => k[1])],
     );
     const state = this.project(teamId);
+    // Keys not found are remembered as absent until a group is created (this process is the only writer).
+    if (state.absentGroups.size > MAX_CACHED_DISTINCT_IDS) state.absentGroups.clear();
+    for (const [index, key] of keys) state.absentGroups.add(groupCacheKey(index, key));
     for (const r of rows) {
       const cacheKey = groupCacheKey(r.group_type_index, r.group_key);
+      state.absentGroups.delete(cacheKey);
       if (!state.groups.has(cacheKey)) {
         state.groups.set(cacheKey, {
           teamId,
@@ -302,7 +308,10 @@ export class PersonStore {
     const state = this.project(teamId);
     const cacheKey = groupCacheKey(index, key);
     let group = state.groups.get(cacheKey);
-    if (!group) state.groups.set(cacheKey, (group = { teamId, index, key, properties: {}, createdAt }));
+    if (!group) {
+      state.groups.set(cacheKey, (group = { teamId, index, key, properties: {}, createdAt }));
+      state.absentGroups.delete(cacheKey);
+    }
     Object.assign(group.properties, set);
     this.dirtyGroups.add(group);
     return group;
