@@ -16,8 +16,10 @@ const SERVER_PREFIXES = new Set([
 ]);
 
 // The app loads only its own hashed files and calls only this origin; no inline script exists.
+// Inline styles are allowed: CodeMirror injects its theme as <style> and ECharts sets style attributes.
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
   "frame-ancestors 'none'",
   "base-uri 'self'",

@@ -14,6 +14,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string | null = null,
     readonly attr: string | null = null,
+    /** The whole error body, for fields beyond `detail` (e.g. a HogQL error's `start`/`end` offsets). */
+    readonly body: Record<string, unknown> | null = null,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -52,7 +54,8 @@ export async function apiRequest<T>(method: Method, path: string, body?: unknown
     if (res.status === 401 && !options.quiet401) window.dispatchEvent(new Event(UNAUTHENTICATED_EVENT));
     const err = (data ?? {}) as { detail?: unknown; code?: unknown; attr?: unknown };
     const detail = typeof err.detail === 'string' ? err.detail : `The server answered ${res.status} ${res.statusText}.`;
-    throw new ApiError(detail, res.status, typeof err.code === 'string' ? err.code : null, typeof err.attr === 'string' ? err.attr : null);
+    const body = data !== null && typeof data === 'object' ? (data as Record<string, unknown>) : null;
+    throw new ApiError(detail, res.status, typeof err.code === 'string' ? err.code : null, typeof err.attr === 'string' ? err.attr : null, body);
   }
   return data as T;
 }

@@ -1,0 +1,157 @@
+import { eventLabel } from '../query.js';
+import { breakdownLabel, formatPercent, formatValue, type VizProps } from './types.js';
+
+export interface FunnelStep {
+  action_id?: string | number | null;
+  name?: string | null;
+  custom_name?: string | null;
+  order: number;
+  count: number;
+  average_conversion_time?: number | null;
+  median_conversion_time?: number | null;
+  breakdown_value?: unknown;
+}
+
+/** "2h 5m", "45s": PostHog shows conversion times this way. */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '–';
+  const s = Math.round(seconds);
+  const parts: string[] = [];
+  const d = Math.floor(s / 86_400);
+  const h = Math.floor((s % 86_400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (d) parts.push(`${d}d`);
+  if (h) parts.push(`${h}h`);
+  if (m && parts.length < 2) parts.push(`${m}m`);
+  if (!parts.length) parts.push(`${s % 60}s`);
+  return parts.join(' ');
+}
+
+const stepName = (s: FunnelStep) => s.custom_name || eventLabel(s.name ?? (typeof s.action_id === 'string' ? s.action_id : null));
+
+/**
+ * Conversion steps as horizontal bars: persons who reached each step, conversion from the first
+ * step, and the drop-off from the previous one. Both numbers open the persons behind them.
+ */
+export function FunnelViz({ query, results, onDrill, compact }: VizProps<FunnelStep[] | FunnelStep[][]>) {
+  if (results.length === 0) return <p className="muted">No one entered this funnel in the date range.</p>;
+  const grouped = Array.isArray(results[0]);
+  if (grouped) return <FunnelBreakdownTable query={query} results={results as FunnelStep[][]} onDrill={onDrill} compact={compact} />;
+  const steps = results as FunnelStep[];
+  const first = steps[0]!.count;
+  const last = steps[steps.length - 1]!.count;
+  const drill = (step: number, dropped: boolean) =>
+    onDrill?.({
+      title: `${dropped ? 'Dropped off before' : 'Completed'} step ${step}: ${stepName(steps[step - 1]!)}`,
+      source: { kind: 'FunnelsActorsQuery', source: query, funnelStep: dropped ? -step : step },
+    });
+
+  return (
+    <div className={compact ? 'funnel funnel-compact' : 'funnel'}>
+      <p className="funnel-summary">
+        <strong data-testid="funnel-total-conversion">{formatPercent(first ? last / first : 0)}</strong> total conversion rate
+        {steps.length > 1 && steps[steps.length - 1]!.average_conversion_time != null && !compact && (
+          <span className="muted"> · average time to convert {formatDuration(steps.slice(1).reduce((sum, s) => sum + (s.average_conversion_time ?? 0), 0))}</span>
+        )}
+      </p>
+      <ol className="funnel-steps">
+        {steps.map((s, i) => {
+          const previous = i === 0 ? s.count : steps[i - 1]!.count;
+          const dropped = previous - s.count;
+          const ratio = first ? s.count / first : 0;
+          return (
+            <li key={i} className="funnel-step" data-testid={`funnel-step-${i + 1}`}>
+              <div className="funnel-step-head">
+                <span className="funnel-step-name">
+                  <span className="series-badge">{i + 1}</span> {stepName(s)}
+                </span>
+                {i > 0 && !compact && <span className="muted">median time from previous step {formatDuration(s.median_conversion_time)}</span>}
+              </div>
+              <div className="funnel-bar-track">
+                <div className="funnel-bar" style={{ width: `${Math.max(ratio * 100, 0.5)}%` }} />
+              </div>
+              <div className="funnel-step-stats">
+                {onDrill ? (
+                  <button type="button" className="link-button" onClick={() => drill(i + 1, false)}>
+                    <span data-testid="step-count">{formatValue(s.count)}</span> persons
+                  </button>
+                ) : (
+                  <span>
+                    <span data-testid="step-count">{formatValue(s.count)}</span> persons
+                  </span>
+                )}
+                <span>
+                  <span data-testid="step-conversion">{formatPercent(ratio)}</span> converted
+                </span>
+                {i > 0 &&
+                  (onDrill ? (
+                    <button type="button" className="link-button muted" onClick={() => drill(i + 1, true)}>
+                      {formatValue(dropped)} dropped off ({formatPercent(previous ? dropped / previous : 0)})
+                    </button>
+                  ) : (
+                    <span className="muted">
+                      {formatValue(dropped)} dropped off ({formatPercent(previous ? dropped / previous : 0)})
+                    </span>
+                  ))}
+              </div>
+            </li>
+          );
+        })}
+      </ol>
+    </div>
+  );
+}
+
+/** With a breakdown: one row per value, persons and conversion per step. */
+function FunnelBreakdownTable({ query, results, onDrill }: VizProps<FunnelStep[][]>) {
+  const steps = results[0] ?? [];
+  return (
+    <div className="table-scroll">
+      <table className="table">
+        <thead>
+          <tr>
+            <th scope="col">Breakdown</th>
+            {steps.map((s, i) => (
+              <th key={i} scope="col" className="num">
+                {i + 1}. {stepName(s)}
+              </th>
+            ))}
+            <th scope="col" className="num">
+              Conversion
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {results.map((row, r) => {
+            const value = row[0]?.breakdown_value;
+            const first = row[0]?.count ?? 0;
+            return (
+              <tr key={r}>
+                <th scope="row">{breakdownLabel(value)}</th>
+                {row.map((s, i) => (
+                  <td key={i} className="num">
+                    {onDrill ? (
+                      <button
+                        type="button"
+                        className="link-button"
+                        onClick={() =>
+                          onDrill({ title: `${breakdownLabel(value)}: completed step ${i + 1}`, source: { kind: 'FunnelsActorsQuery', source: query, funnelStep: i + 1, funnelStepBreakdown: value } })
+                        }
+                      >
+                        {formatValue(s.count)}
+                      </button>
+                    ) : (
+                      formatValue(s.count)
+                    )}
+                    {i > 0 && <span className="muted"> ({formatPercent(first ? s.count / first : 0)})</span>}
+                  </td>
+                ))}
+                <td className="num">{formatPercent(first ? (row[row.length - 1]?.count ?? 0) / first : 0)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
