@@ -134,6 +134,7 @@ describe('dynamic cohorts by person properties', () => {
     const cohort = await createCohort({ name: 'changing', filters: and(person('plan', 'pro')) });
     const res = await patch(`/api/projects/${projectId}/cohorts/${cohort.id}/`, { filters: and(person('plan', 'enterprise')) });
     expect(res.status).toBe(200);
+    expect(res.body.is_calculating).toBe(true);
     const deadline = Date.now() + 15_000;
     while ((await members(cohort.id)).join() !== 'e' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(await members(cohort.id)).toEqual(['e']);

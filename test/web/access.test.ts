@@ -59,12 +59,13 @@ describe.skipIf(!hasChromium)('web app: login, home, project switcher, logout (s
     // Tabs work from the keyboard, and the chosen SDK is in the URL so the link can be shared.
     await page.getByRole('tab', { name: 'Web (posthog-js)' }).focus();
     await page.keyboard.press('ArrowRight');
-    expect(await snippet.textContent()).toContain(`new PostHog('${server.projectApiKey}', { host: '${server.url}' })`);
+    // The panel re-renders after the tab change: wait for its text rather than reading it at once.
+    await snippet.filter({ hasText: `new PostHog('${server.projectApiKey}', { host: '${server.url}' })` }).waitFor();
     expect(new URL(page.url()).searchParams.get('sdk')).toBe('node');
     await page.getByRole('tab', { name: 'Python (posthog)' }).click();
-    expect(await snippet.textContent()).toContain(`Posthog('${server.projectApiKey}', host='${server.url}')`);
+    await snippet.filter({ hasText: `Posthog('${server.projectApiKey}', host='${server.url}')` }).waitFor();
     await page.reload();
-    expect(await page.locator('#sdk-panel pre').textContent()).toContain('from posthog import Posthog');
+    await page.locator('#sdk-panel pre').filter({ hasText: 'from posthog import Posthog' }).waitFor();
   });
 
   it('events sent with posthog-node appear as the 24-hour count, equal to what the API counts', async () => {

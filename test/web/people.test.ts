@@ -87,6 +87,8 @@ describe.skipIf(!hasChromium)('web app: persons (skipped only where /usr/bin/chr
 
     await page.getByLabel('Search properties').fill('plan');
     await page.waitForURL((url) => url.searchParams.get('q') === 'plan');
+    // The table re-renders after the URL changes: wait until the other rows are gone.
+    await table.locator('tbody tr').nth(1).waitFor({ state: 'detached' });
     expect(await table.locator('tbody tr').count()).toBe(1);
     expect(await table.locator('tbody td').textContent()).toBe('pro');
   });

@@ -196,7 +196,8 @@ export function cohortRoutes(ctx: ServerContext) {
           if (!csv && !body._create_static_person_ids) cohort = (await store.setCount(project.id, cohort.id, 0))!;
         } else {
           void calculator.recalculate(cohort);
-          cohort = (await store.get(project.id, cohort.id))!;
+          // The calculation has started (or is queued): say so, as PostHog does, before its version is claimed.
+          cohort = { ...cohort, isCalculating: true };
         }
         return reply.status(201).send(serializeCohort(cohort));
       });
@@ -218,7 +219,7 @@ export function cohortRoutes(ctx: ServerContext) {
         if (cohort.isStatic && csv) cohort = await addFromCsv(cohort, csv);
         if (definitionChanged && !cohort.isStatic && !cohort.deleted) {
           void calculator.recalculate(cohort);
-          cohort = (await store.get(cohort.teamId, cohort.id))!;
+          cohort = { ...cohort, isCalculating: true };
         }
         return serializeCohort(cohort);
       });
