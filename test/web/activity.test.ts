@@ -159,6 +159,7 @@ describe.skipIf(!hasChromium)('web app: activity (skipped only where /usr/bin/ch
     // Every property is listed; the search narrows by key or value.
     expect(await detail.locator('.kv-table tbody tr').count()).toBe(Object.keys(stored!.properties).length);
     await detail.getByRole('searchbox').fill('event_type');
+    await detail.locator('.kv-table tbody tr').nth(1).waitFor({ state: 'detached' });
     expect(await detail.locator('.kv-table tbody tr').count()).toBe(1);
     expect(await detail.locator('.kv-table tbody tr td').textContent()).toBe('click');
 

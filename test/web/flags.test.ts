@@ -62,7 +62,7 @@ describe.skipIf(!hasChromium)('web app: feature flags (skipped only where /usr/b
     await page.getByLabel('Persist flag across authentication steps').check();
     await page.getByLabel('Multiple variants with rollout percentages (A/B/C test)').check();
     await page.getByLabel('Variant 2 rollout').fill('40');
-    expect(await page.getByTestId('variant-sum').textContent()).toBe('Total: 90% (must be 100%)');
+    await page.getByTestId('variant-sum').filter({ hasText: 'Total: 90% (must be 100%)' }).waitFor();
     await page.getByLabel('Variant 2 payload').fill('{"color": "green"');
     await page.getByText('The payload of “test” is not valid JSON').waitFor();
     await page.getByLabel('Variant 2 payload').fill('{"color": "green"}');
@@ -78,7 +78,7 @@ describe.skipIf(!hasChromium)('web app: feature flags (skipped only where /usr/b
     expect(new URL(page.url()).pathname).toBe(`/project/${projectId}/feature_flags/new`);
 
     await page.getByRole('button', { name: 'Distribute split evenly' }).click();
-    expect(await page.getByTestId('variant-sum').textContent()).toBe('Total: 100%');
+    await page.getByTestId('variant-sum').filter({ hasText: /^Total: 100%$/ }).waitFor();
     await screenshot(page, 'flag-editor');
     await page.getByRole('button', { name: 'Create flag' }).click();
     await page.waitForURL(/\/feature_flags\/\d+$/);

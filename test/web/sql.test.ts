@@ -86,6 +86,7 @@ describe.skipIf(!hasChromium)('web app: SQL editor (skipped only where /usr/bin/
     const expected = (await hogql(server, projectId, QUERY)).body.results;
     const counts = expected.map((r) => Number(r[1]));
     await page.getByRole('button', { name: 'c', exact: true }).click();
+    await page.locator('th[aria-sort="ascending"]').waitFor();
     expect(await page.locator('th[aria-sort="ascending"]').textContent()).toContain('c');
     expect((await column(2)).map(Number)).toEqual([...counts].sort((a, b) => a - b));
     await page.getByRole('button', { name: 'c', exact: true }).click();
