@@ -3,7 +3,8 @@
  * (`token`, `distinct_id`, `groups`, `person_properties`, `group_properties` with `$group_key`,
  * `geoip_disable`, `evaluation_runtime: "server"`), over the ingested ids and ids the server has never seen.
  */
-import { type BenchPerson, COMPANIES, companyKey, prng, type Props } from './dataset.js';
+import { prng } from '../ingest/events.js';
+import { type BenchPerson, COMPANIES, companyKey, type Props } from './dataset.js';
 
 export interface FlagsBody {
   /** The JSON text sent. */

@@ -3,18 +3,7 @@
  * that create them (identify with `$set`, purchases for the behavioural cohort, group identifies),
  * and the static cohort's CSV. Everything is a function of the person's index, so runs compare.
  */
-
-/** Small seeded PRNG (mulberry32), as in the ingest bench. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../ingest/events.js';
 
 export type Props = Record<string, string | number | boolean>;
 

@@ -16,6 +16,7 @@ import { evaluatorThroughput } from './evaluator.js';
 import { type LoadOptions, type LoadResult, runLoad } from './load.js';
 import { type BenchServer, machineBusySeconds, mainThreadCpuSeconds, procCpuSeconds, procStatusKb, startServer, threadCpuSeconds } from './server.js';
 import { createCohorts, createFlags, createProject, loadPersons } from './setup.js';
+import { runBench } from '../lifecycle.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
@@ -180,34 +181,11 @@ async function main(): Promise<boolean> {
   return rows.every((r) => [r.flags, r.health].every((p) => p.load.non2xx + p.load.errors + p.load.timeouts + p.load.mismatches === 0));
 }
 
-function cleanup(): void {
-  if (server && server.proc.exitCode === null && server.proc.signalCode === null) server.proc.kill('SIGKILL');
-  try {
-    fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
-  } catch (err) {
-    console.error(`could not remove ${tmp}: ${(err as Error).message}`);
-  }
-}
-process.once('SIGINT', () => {
-  cleanup();
-  process.exit(130);
+runBench('bench:flags', main, {
+  deadlineMs: DEADLINE_MS,
+  tmp,
+  stop: () => {
+    if (server && server.proc.exitCode === null && server.proc.signalCode === null) server.proc.kill('SIGKILL');
+  },
 });
 
-const deadline = setTimeout(() => {
-  console.error(`bench:flags did not finish within ${DEADLINE_MS / 1000} s; giving up`);
-  cleanup();
-  process.exit(1);
-}, DEADLINE_MS);
-deadline.unref();
-
-main().then(
-  (ok) => {
-    cleanup();
-    process.exit(ok ? 0 : 1);
-  },
-  (err: unknown) => {
-    console.error(err);
-    cleanup();
-    process.exit(1);
-  },
-);

@@ -12,8 +12,8 @@ export interface CaptureEvent {
 export const EVENTS_PER_REQUEST = 100;
 const DISTINCT_IDS = 10_000;
 
-/** Small seeded PRNG (mulberry32) so every run sends the same mix of events. */
-function prng(seed: number): () => number {
+/** Small seeded PRNG (mulberry32) so every run sends the same mix of events (the flags bench's data too). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

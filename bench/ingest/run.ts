@@ -13,6 +13,7 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { countStored, rawChdbBaseline } from './chdb.js';
 import type { ClientConfig, ClientMessage, ClientResult } from './messages.js';
+import { runBench } from '../lifecycle.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
@@ -228,34 +229,11 @@ async function main(): Promise<boolean> {
   return phases.every((p) => p.stored === p.result.acked && p.result.non200 === 0) && baseline.stored === baseline.rows;
 }
 
-function cleanup(): void {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  try {
-    fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
-  } catch (err) {
-    console.error(`could not remove ${tmp}: ${(err as Error).message}`);
-  }
-}
-process.once('SIGINT', () => {
-  cleanup();
-  process.exit(130);
+runBench('bench:ingest', main, {
+  deadlineMs: DEADLINE_MS,
+  tmp,
+  stop: () => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  },
 });
 
-const deadline = setTimeout(() => {
-  console.error(`bench:ingest did not finish within ${DEADLINE_MS / 1000} s; giving up`);
-  cleanup();
-  process.exit(1);
-}, DEADLINE_MS);
-deadline.unref();
-
-main().then(
-  (ok) => {
-    cleanup();
-    process.exit(ok ? 0 : 1);
-  },
-  (err: unknown) => {
-    console.error(err);
-    cleanup();
-    process.exit(1);
-  },
-);

@@ -37,14 +37,6 @@ export interface FlagWrite {
   tags?: string[];
 }
 
-/** A cohort as flag validation needs it. */
-export interface CohortRef {
-  id: number;
-  name: string;
-  deleted: boolean;
-  isStatic: boolean;
-  filters: Record<string, unknown> | null;
-}
 
 interface Row {
   id: number;
@@ -258,15 +250,7 @@ export class FlagStore {
     }
   }
 
-  /** Cohorts of the project by id (deleted ones included, as PostHog's validation finds them). */
-  async cohorts(teamId: number, ids: number[]): Promise<Map<number, CohortRef>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.pg.query<{ id: number; name: string; deleted: boolean; is_static: boolean; filters: Record<string, unknown> | null }>(
-      'SELECT id, name, deleted, is_static, filters FROM cohorts WHERE team_id = $1 AND id = ANY($2::int[])',
-      [teamId, ids],
-    );
-    return new Map(rows.map((r) => [r.id, { id: r.id, name: r.name, deleted: r.deleted, isStatic: r.is_static, filters: r.filters }]));
-  }
+
 
 
 }

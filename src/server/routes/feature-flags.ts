@@ -9,6 +9,7 @@ import { actorOf, jsonBody, requireProject } from '../auth.js';
 import { jsonParam, limitOffsetPage, limitOffsetParams } from '../pagination.js';
 import { idParam, tagify } from './insights.js';
 import { basicUsers } from '../../metadata/user-basic.js';
+import type { CohortStore } from '../../cohorts/cohort-store.js';
 
 /**
  * `/api/projects/:id/feature_flags/`: PostHog's FeatureFlagViewSet and FeatureFlagSerializer —
@@ -166,6 +167,7 @@ function isParsableDate(v: unknown): boolean {
 
 interface FilterContext {
   store: FlagStore;
+  cohorts: CohortStore;
   teamId: number;
   method: Method;
   /** The flag being updated (absent when creating). */
@@ -300,7 +302,7 @@ async function checkFlagDependencies(filters: FlagFilters, c: FilterContext): Pr
  */
 async function checkCohorts(ids: number[], c: FilterContext): Promise<void> {
   if (ids.length === 0) return;
-  const found = await c.store.cohorts(c.teamId, ids);
+  const found = await c.cohorts.all(c.teamId);
   const missing = ids.find((id) => !found.get(id) || found.get(id)!.deleted);
   if (missing !== undefined) throw invalid('filters', `Cohort with id ${missing} does not exist`);
 }
@@ -349,7 +351,7 @@ async function serializeFlags(ctx: ServerContext, teamId: number, flags: StoredF
   for (const f of flags) {
     for (const p of propertiesOf(f.filters)) if (p.type === 'cohort' && /^\d{1,9}$/.test(String(p.value))) cohortIds.add(Number(p.value));
   }
-  const [users, cohorts] = await Promise.all([basicUsers(ctx.pg, flags.flatMap((f) => [f.createdBy, f.lastModifiedBy])), store.cohorts(teamId, [...cohortIds])]);
+  const [users, cohorts] = await Promise.all([basicUsers(ctx.pg, flags.flatMap((f) => [f.createdBy, f.lastModifiedBy])), ctx.cohorts.all(teamId)]);
   const now = Date.now();
   const out: Record<string, unknown>[] = [];
   for (const f of flags) {
@@ -528,7 +530,7 @@ export function featureFlagRoutes(ctx: ServerContext) {
     return store.serialized(async () => {
       if ([...(await store.all(project.id)).values()].some((f) => f.key === key)) throw invalid('key', 'There is already a feature flag with this key.');
       // Without filters PostHog's legacy form applies: one condition, no properties, everyone in.
-      const filters = body.filters === undefined ? { groups: [{ properties: [], rollout_percentage: null }] } : (await validateFilters(body.filters, { store, teamId: project.id, method: 'POST', key }))!;
+      const filters = body.filters === undefined ? { groups: [{ properties: [], rollout_percentage: null }] } : (await validateFilters(body.filters, { store, cohorts: ctx.cohorts, teamId: project.id, method: 'POST', key }))!;
       const tags = body.tags ?? [];
       checkEvaluationTags(body.evaluation_tags, tags);
       return store.create(
@@ -559,7 +561,7 @@ export function featureFlagRoutes(ctx: ServerContext) {
       const flags = await store.all(project.id);
       let key = body.key;
       if (key !== undefined && [...flags.values()].some((f) => f.key === key && f.id !== id)) throw invalid('key', 'There is already a feature flag with this key.');
-      let filters = body.filters === undefined ? undefined : await validateFilters(body.filters, { store, teamId: project.id, method, current, key: current.key });
+      let filters = body.filters === undefined ? undefined : await validateFilters(body.filters, { store, cohorts: ctx.cohorts, teamId: project.id, method, current, key: current.key });
       const tags = body.tags ?? current.tags;
       checkEvaluationTags(body.evaluation_tags ?? (body.tags ? current.evaluationTags : undefined), tags);
 

@@ -57,3 +57,24 @@ export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCanc
     </Dialog>
   );
 }
+
+/** The end of a form in a dialog: the server's error (if any), Cancel, and the submit button. */
+export function FormDialogActions({ error, busy, submitLabel, onCancel }: { error: string | null; busy: boolean; submitLabel: string; onCancel: () => void }) {
+  return (
+    <>
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="dialog-actions">
+        <button type="button" className="button" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="button button-primary" disabled={busy}>
+          {submitLabel}
+        </button>
+      </div>
+    </>
+  );
+}

@@ -1,7 +1,7 @@
 import { Suspense, useState, type FormEvent } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate, useParams } from 'react-router';
 import { api, errorMessage } from '../api.js';
-import { Dialog } from '../components/dialog.js';
+import { Dialog, FormDialogActions } from '../components/dialog.js';
 import { ErrorBoundary } from '../components/error-boundary.js';
 import { Menu } from '../components/menu.js';
 import { ErrorState, Loading } from '../components/states.js';
@@ -146,19 +146,7 @@ function NewProjectDialog({ onClose, onCreated }: { onClose: () => void; onCreat
           <input id="new-project-name" className="input" required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} autoFocus />
           <p className="hint">Each project has its own events, persons and API key.</p>
         </div>
-        {error && (
-          <p className="error-text" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            Create project
-          </button>
-        </div>
+        <FormDialogActions error={error} busy={busy} submitLabel="Create project" onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -8,6 +8,7 @@ import type { Paginated } from '../../types.js';
 import { useApi } from '../../use-api.js';
 import { KIND_INFO, sourceOfSaved } from '../../insights/query.js';
 import type { Insight } from '../../insights/types.js';
+import { SearchForm } from '../../components/search-form.js';
 
 /** "Add insight": the project's saved insights (searchable), each added as a tile with one click. */
 export function AddInsightDialog({ dashboardId, onClose, onAdded }: { dashboardId: number; onClose: () => void; onAdded: () => Promise<void> }) {
@@ -40,15 +41,7 @@ export function AddInsightDialog({ dashboardId, onClose, onAdded }: { dashboardI
 
   return (
     <Dialog title="Add insight to dashboard" onClose={onClose} wide>
-      <form role="search" className="search-form" onSubmit={onSearch}>
-        <label htmlFor="add-insight-search" className="visually-hidden">
-          Search insights
-        </label>
-        <input id="add-insight-search" className="input" type="search" placeholder="Search saved insights" value={text} onChange={(e) => setText(e.target.value)} />
-        <button type="submit" className="button">
-          Search
-        </button>
-      </form>
+      <SearchForm id="add-insight-search" label="Search insights" placeholder="Search saved insights" value={text} onChange={setText} onSubmit={onSearch} />
       {list.status === 'loading' && <Loading label="Loading insights…" />}
       {list.status === 'error' && <ErrorState error={list.error} retry={list.reload} />}
       {list.status === 'ready' && list.data.results.length === 0 && (

@@ -1,13 +1,14 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api, errorMessage } from '../../api.js';
-import { Dialog } from '../../components/dialog.js';
+import { Dialog, FormDialogActions } from '../../components/dialog.js';
 import { EmptyState, ErrorState, Loading } from '../../components/states.js';
 import { timeAgo } from '../../format.js';
 import { usePageTitle, useProject } from '../../project.js';
 import type { Paginated } from '../../types.js';
 import { useApi } from '../../use-api.js';
 import type { DashboardBasic } from '../../insights/types.js';
+import { SearchForm } from '../../components/search-form.js';
 
 /** `/dashboard`: the project's dashboards (pinned first), a search (`?search=`), and "New dashboard". */
 export default function DashboardList() {
@@ -34,15 +35,7 @@ export default function DashboardList() {
           New dashboard
         </button>
       </header>
-      <form role="search" className="search-form" onSubmit={onSearch}>
-        <label htmlFor="dashboard-search" className="visually-hidden">
-          Search dashboards
-        </label>
-        <input id="dashboard-search" className="input" type="search" placeholder="Search dashboards" value={text} onChange={(e) => setText(e.target.value)} />
-        <button type="submit" className="button">
-          Search
-        </button>
-      </form>
+      <SearchForm id="dashboard-search" label="Search dashboards" placeholder="Search dashboards" value={text} onChange={setText} onSubmit={onSearch} />
       {list.status === 'loading' && <Loading label="Loading dashboards…" />}
       {list.status === 'error' && <ErrorState error={list.error} retry={list.reload} />}
       {list.status === 'ready' && rows.length === 0 && (
@@ -113,19 +106,7 @@ function NewDashboardDialog({ onClose }: { onClose: () => void }) {
           <label htmlFor="dashboard-description">Description (optional)</label>
           <textarea id="dashboard-description" className="input" rows={2} maxLength={10_000} value={description} onChange={(e) => setDescription(e.target.value)} />
         </div>
-        {error && (
-          <p className="error-text" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            Create dashboard
-          </button>
-        </div>
+        <FormDialogActions error={error} busy={busy} submitLabel="Create dashboard" onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -6,6 +6,7 @@ import { usePageTitle, useProject } from '../../project.js';
 import type { Paginated } from '../../types.js';
 import { useApi } from '../../use-api.js';
 import { rolloutSummary, type FeatureFlag, type GroupType } from './flag-model.js';
+import { SearchForm } from '../../components/search-form.js';
 
 const PAGE = 100;
 
@@ -50,15 +51,7 @@ export default function FlagsList() {
         </Link>
       </div>
       <div className="toolbar">
-        <form role="search" className="search-form" onSubmit={submit}>
-          <label htmlFor="flags-search" className="visually-hidden">
-            Search flags
-          </label>
-          <input id="flags-search" className="input" type="search" placeholder="Search by key or description" value={text} onChange={(e) => setText(e.target.value)} />
-          <button type="submit" className="button">
-            Search
-          </button>
-        </form>
+        <SearchForm id="flags-search" label="Search flags" placeholder="Search by key or description" value={text} onChange={setText} onSubmit={submit} />
         <label>
           Status{' '}
           <select className="input" value={active} onChange={(e) => setParam('active', e.target.value)}>

@@ -7,6 +7,7 @@ import type { Paginated } from '../../types.js';
 import { useApi } from '../../use-api.js';
 import { INSIGHT_KINDS, KIND_INFO, sourceOfSaved } from '../../insights/query.js';
 import type { Insight } from '../../insights/types.js';
+import { SearchForm } from '../../components/search-form.js';
 
 const PAGE = 50;
 
@@ -43,15 +44,7 @@ export default function InsightList() {
           </Link>
         ))}
       </nav>
-      <form role="search" className="search-form" onSubmit={onSearch}>
-        <label htmlFor="insight-search" className="visually-hidden">
-          Search insights
-        </label>
-        <input id="insight-search" className="input" type="search" placeholder="Search insights" value={text} onChange={(e) => setText(e.target.value)} />
-        <button type="submit" className="button">
-          Search
-        </button>
-      </form>
+      <SearchForm id="insight-search" label="Search insights" placeholder="Search insights" value={text} onChange={setText} onSubmit={onSearch} />
       {list.status === 'loading' && <Loading label="Loading insights…" />}
       {list.status === 'error' && <ErrorState error={list.error} retry={list.reload} />}
       {list.status === 'ready' && list.data.results.length === 0 && (

@@ -6,6 +6,7 @@ import { usePageTitle, useProject } from '../../project.js';
 import type { Paginated } from '../../types.js';
 import { useApi } from '../../use-api.js';
 import { displayName, type Person } from './person-types.js';
+import { SearchForm } from '../../components/search-form.js';
 
 const PAGE = 50;
 
@@ -48,22 +49,7 @@ export default function PersonsList() {
       <div className="page-header">
         <h1>Persons</h1>
       </div>
-      <form className="search-form" role="search" onSubmit={submit}>
-        <label htmlFor="persons-search" className="visually-hidden">
-          Search persons
-        </label>
-        <input
-          id="persons-search"
-          className="input"
-          type="search"
-          placeholder="Search by email, name, distinct ID or UUID"
-          value={text}
-          onChange={(e) => setText(e.target.value)}
-        />
-        <button type="submit" className="button">
-          Search
-        </button>
-      </form>
+      <SearchForm id="persons-search" label="Search persons" placeholder="Search by email, name, distinct ID or UUID" value={text} onChange={setText} onSubmit={submit} />
       {persons.status === 'loading' && <Loading label="Loading persons…" />}
       {persons.status === 'error' && <ErrorState error={persons.error} retry={persons.reload} />}
       {persons.status === 'ready' && persons.data.results.length === 0 && (

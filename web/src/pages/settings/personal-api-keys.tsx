@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, errorMessage } from '../../api.js';
 import { CopyButton } from '../../components/copy-button.js';
-import { ConfirmDialog, Dialog } from '../../components/dialog.js';
+import { ConfirmDialog, Dialog, FormDialogActions } from '../../components/dialog.js';
 import { EmptyState, ErrorState, Loading } from '../../components/states.js';
 import { formatDateTime, timeAgo } from '../../format.js';
 import { usePageTitle, useProject } from '../../project.js';
@@ -273,19 +273,7 @@ function CreateKeyDialog({ teams, onClose }: { teams: TeamBasic[]; onClose: () =
             </div>
           )}
         </fieldset>
-        {error && (
-          <p className="error-text" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            Create key
-          </button>
-        </div>
+        <FormDialogActions error={error} busy={busy} submitLabel="Create key" onCancel={onClose} />
       </form>
     </Dialog>
   );
