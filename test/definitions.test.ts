@@ -6,6 +6,7 @@ import type { IngestEvent } from '../src/ingest/ingest-event.js';
 import { createLogger } from '../src/log.js';
 import type { Postgres } from '../src/storage/postgres.js';
 import { api, capture, createProject, sendBatch } from './helpers/api.js';
+import { waitForValue } from './helpers/query.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -361,6 +362,51 @@ describe('definitions API', () => {
     expect(Object.keys(typesOf(await props(p.id))).sort()).toEqual(['$ip', 'a\uFFFDb', 'lone\uFFFD']);
     expect(Object.keys(typesOf(await props(p.id, 'type=person')))).toEqual(['p']);
     expect(server.output()).not.toContain('definitions failed');
+  });
+
+  it('values/: the most frequent values of an event or person property, searchable, per event, only of this project', async () => {
+    const p = await createProject(server, 'values');
+    const other = await createProject(server, 'values-other');
+    const browsers = ['Chrome', 'Chrome', 'Chrome', 'Firefox', 'Firefox', 'Safari'];
+    await send(p.api_token, [
+      ...browsers.map((b, i) => ({ event: '$pageview', distinct_id: `u${i}`, properties: { $browser: b, $set: { plan: i < 4 ? 'free' : 'pro_100%' } } })),
+      { event: 'signed up', distinct_id: 'u0', properties: { $browser: 'Edge' } },
+      { event: '$pageview', distinct_id: 'old', timestamp: new Date(Date.now() - 40 * 86_400_000).toISOString(), properties: { $browser: 'Netscape' } },
+    ]);
+    await send(other.api_token, [{ event: '$pageview', distinct_id: 'x', properties: { $browser: 'Opera', $set: { plan: 'secret' } } }]);
+    await waitForValue(server, p.id, 'SELECT count() FROM events', 8);
+    await waitForValue(server, p.id, 'SELECT count() FROM persons', 7);
+    await waitForValue(server, other.id, 'SELECT count() FROM persons', 1);
+
+    const values = async (path: string) => {
+      const res = await api<Array<{ name: string; count: number }>>(server, `/api/projects/${p.id}/${path}`);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body;
+    };
+    // Most frequent first; events older than 30 days and other projects' values are not suggested.
+    expect(await values('events/values/?key=$browser')).toEqual([
+      { name: 'Chrome', count: 3 },
+      { name: 'Firefox', count: 2 },
+      { name: 'Edge', count: 1 },
+      { name: 'Safari', count: 1 },
+    ]);
+    expect(await values('events/values/?key=$browser&value=FIRE')).toEqual([{ name: 'Firefox', count: 2 }]);
+    expect(await values('events/values/?key=$browser&event_name=signed%20up')).toEqual([{ name: 'Edge', count: 1 }]);
+    expect(await values('events/values/?key=$browser&event_name=signed%20up&event_name=$pageview')).toHaveLength(4);
+    expect(await values('events/values/?key=nothing')).toEqual([]);
+    // Person values; % in the search is a literal character, not a wildcard.
+    expect(await values('persons/values/?key=plan')).toEqual([
+      { name: 'free', count: 4 },
+      { name: 'pro_100%', count: 2 },
+    ]);
+    expect(await values('persons/values/?key=plan&value=0%25')).toEqual([{ name: 'pro_100%', count: 2 }]);
+    expect(await values('persons/values/?key=plan&value=%25e')).toEqual([]);
+
+    for (const path of ['events/values/', 'persons/values/?value=x', `events/values/?key=${'k'.repeat(401)}`]) {
+      const res = await api<{ code: string; attr: string }>(server, `/api/projects/${p.id}/${path}`);
+      expect(res.status, path).toBe(400);
+      expect(res.body).toMatchObject({ code: 'invalid_input', attr: 'key' });
+    }
   });
 
   it('another project’s definitions are invisible', async () => {

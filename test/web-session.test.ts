@@ -256,4 +256,28 @@ describe('the web app at /', () => {
     const br = await fetch(server.url + script, { headers: { 'accept-encoding': 'br' } });
     expect(br.headers.get('content-encoding')).toBe('br');
   });
+
+  it("posthog-js's bundles are served at /static/ where its HTML snippet and lazy extensions look for them", async () => {
+    const dist = path.resolve(import.meta.dirname, '../node_modules/posthog-js/dist');
+    for (const [pathname, file] of [
+      ['/static/array.js', 'array.js'],
+      ['/static/recorder.js?v=1.449.2', 'recorder.js'],
+      ['/static/1.449.2/surveys.js', 'surveys.js'],
+    ] as const) {
+      const res = await fetch(server.url + pathname, { headers: { 'accept-encoding': 'gzip', origin: 'https://shop.example' } });
+      expect(res.status, pathname).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/javascript; charset=utf-8');
+      expect(res.headers.get('content-encoding')).toBe('gzip');
+      expect(Buffer.from(await res.arrayBuffer()).equals(fs.readFileSync(path.join(dist, file))), pathname).toBe(true);
+    }
+    const first = await fetch(`${server.url}/static/array.js`);
+    const again = await fetch(`${server.url}/static/array.js`, { headers: { 'if-none-match': first.headers.get('etag')! } });
+    expect(again.status).toBe(304);
+    // Only bundle names: no other file of the package, no path tricks.
+    for (const pathname of ['/static/nothing.js', '/static/package.json', '/static/..%2Fpackage.json', '/static/array.js.map', '/static/a/b/array.js']) {
+      const res = await fetch(server.url + pathname, { headers: { accept: 'text/html' } });
+      expect(res.status, pathname).toBe(404);
+      expect(((await res.json()) as { code: string }).code).toBe('not_found');
+    }
+  });
 });

@@ -22,6 +22,8 @@ import { experimentRoutes } from './routes/experiments.js';
 import { featureFlagRoutes } from './routes/feature-flags.js';
 import { loginRoutes, userRoutes } from './routes/session.js';
 import { SessionStore } from '../metadata/sessions.js';
+import { propertyValueRoutes } from './routes/property-values.js';
+import { sdkAssetRoutes } from './routes/sdk-assets.js';
 import { isAppNavigation, sendAppShell, webAppRoutes } from './web-app.js';
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -92,6 +94,7 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
   await app.register(captureRoutes(ctx));
   await app.register(remoteConfigRoutes(ctx));
   await app.register(flagRoutes(ctx));
+  await app.register(sdkAssetRoutes());
   const sessions = new SessionStore(ctx.pg);
   await app.register(loginRoutes(ctx, sessions));
   await app.register(webAppRoutes);
@@ -100,6 +103,7 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
     await api.register(userRoutes(ctx));
     await api.register(projectRoutes(ctx));
     await api.register(eventRoutes(ctx));
+    await api.register(propertyValueRoutes(ctx));
     await api.register(personalApiKeyRoutes(ctx));
     await api.register(personRoutes(ctx));
     await api.register(groupRoutes(ctx));

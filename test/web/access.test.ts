@@ -48,16 +48,20 @@ describe.skipIf(!hasChromium)('web app: login, home, project switcher, logout (s
     await expect.poll(() => page.title()).toBe('Home · Default project · Hedgerow');
   });
 
-  it('with no events, home shows what to paste: the posthog-js, posthog-node and posthog-python snippets with this server and token', async () => {
+  it('with no events, home shows what to paste: the posthog-js, posthog-node and posthog-python snippets (HTML and npm for the web) with this server and token', async () => {
     await page.getByRole('heading', { name: 'No events yet' }).waitFor();
     const snippet = page.locator('#sdk-panel pre');
     const web = await snippet.textContent();
+    expect(web).toContain(`<script src="${server.url}/static/array.js"></script>`);
     expect(web).toContain(`posthog.init('${server.projectApiKey}', {`);
     expect(web).toContain(`api_host: '${server.url}'`);
     await screenshot(page, 'home-onboarding');
 
     // Tabs work from the keyboard, and the chosen SDK is in the URL so the link can be shared.
-    await page.getByRole('tab', { name: 'Web (posthog-js)' }).focus();
+    await page.getByRole('tab', { name: 'Website (HTML)' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await snippet.filter({ hasText: "import posthog from 'posthog-js'" }).waitFor();
+    expect(new URL(page.url()).searchParams.get('sdk')).toBe('web');
     await page.keyboard.press('ArrowRight');
     // The panel re-renders after the tab change: wait for its text rather than reading it at once.
     await snippet.filter({ hasText: `new PostHog('${server.projectApiKey}', { host: '${server.url}' })` }).waitFor();

@@ -121,7 +121,7 @@ describe.skipIf(!hasChromium)('web app: activity (skipped only where /usr/bin/ch
   it('filters by a property; the URL holds the PostHog filter and a reload keeps it', async () => {
     await page.getByRole('button', { name: 'Add filter' }).click();
     expect(await page.getByLabel('Filter 1 property type').inputValue()).toBe('event');
-    await page.getByLabel('Filter 1 property name').fill('plan');
+    await page.getByRole('combobox', { name: 'Filter 1 property name' }).fill('plan');
     await page.getByLabel('Filter 1 value').fill('pro');
     await page.getByLabel('Filter 1 value').press('Enter');
     const filter = [{ key: 'plan', type: 'event', operator: 'exact', value: ['pro'] }];
@@ -132,7 +132,7 @@ describe.skipIf(!hasChromium)('web app: activity (skipped only where /usr/bin/ch
 
     await page.reload();
     await rows().first().waitFor();
-    expect(await page.getByLabel('Filter 1 property name').inputValue()).toBe('plan');
+    expect(await page.getByRole('combobox', { name: 'Filter 1 property name' }).inputValue()).toBe('plan');
     expect(await page.getByLabel('Filter 1 value').inputValue()).toBe('pro');
     expect(await rows().count()).toBe(1);
 
@@ -147,7 +147,7 @@ describe.skipIf(!hasChromium)('web app: activity (skipped only where /usr/bin/ch
     await page.goto(`${explore}?properties=${encodeURIComponent(JSON.stringify(filter))}`);
     await rows().first().waitFor();
     await expectListMatchesApi(`properties=${encodeURIComponent(JSON.stringify(filter))}`);
-    expect(await page.getByLabel('Filter 1 property name').inputValue()).toBe('$lib');
+    expect(await page.getByRole('combobox', { name: 'Filter 1 property name' }).inputValue()).toBe('$lib');
     await screenshot(page, 'activity');
     const autocapture = rows().filter({ hasText: '$autocapture' });
     await autocapture.waitFor();

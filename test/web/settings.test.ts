@@ -66,12 +66,12 @@ describe.skipIf(!hasChromium)('web app: project settings and personal API keys (
     const block = page.locator('#internal-user-filtering');
     await block.getByText('No filters: every event counts.').waitFor();
     await block.getByRole('button', { name: 'Add filter' }).click();
-    await page.getByLabel('Filter 1 property name').fill('email');
+    await page.getByRole('combobox', { name: 'Filter 1 property name' }).fill('email');
     await page.getByLabel('Filter 1 operator').selectOption({ label: "doesn't contain" });
     await page.getByLabel('Filter 1 value').fill('@example.com');
     await block.getByRole('button', { name: 'Add filter' }).click();
     await page.getByLabel('Filter 2 property type').selectOption({ label: 'Event property' });
-    await page.getByLabel('Filter 2 property name').fill('$host');
+    await page.getByRole('combobox', { name: 'Filter 2 property name' }).fill('$host');
     await page.getByLabel('Filter 2 operator').selectOption({ label: "doesn't equal" });
     await page.getByLabel('Filter 2 value').fill('localhost:3000, 127.0.0.1');
     await block.getByRole('button', { name: 'Save filters' }).click();

@@ -1,4 +1,7 @@
+import { useProject } from '../project.js';
 import type { PropertyFilter } from '../types.js';
+import { PropertyValueInput } from './property-value-input.js';
+import { TaxonomyPicker } from './taxonomy-picker.js';
 
 /** PostHog's property operators with the words its UI uses. */
 export const OPERATORS: Array<{ value: string; label: string }> = [
@@ -47,8 +50,13 @@ export function filtersFromRows(rows: FilterRow[]): PropertyFilter[] {
     });
 }
 
-/** Rows of "property · operator · value"; every control is labelled with its row number for screen readers. */
-export function PropertyFiltersEditor({ rows, onChange }: { rows: FilterRow[]; onChange: (rows: FilterRow[]) => void }) {
+/**
+ * Rows of "property · operator · value"; every control is labelled with its row number for screen
+ * readers. Property names are suggested from the project's definitions (those seen with
+ * `eventNames` first), values from the data.
+ */
+export function PropertyFiltersEditor({ rows, onChange, eventNames }: { rows: FilterRow[]; onChange: (rows: FilterRow[]) => void; eventNames?: string[] }) {
+  const { project } = useProject();
   const update = (index: number, change: Partial<FilterRow>) => onChange(rows.map((r, i) => (i === index ? { ...r, ...change } : r)));
 
   return (
@@ -64,7 +72,16 @@ export function PropertyFiltersEditor({ rows, onChange }: { rows: FilterRow[]; o
                   <option value="event">Event property</option>
                   <option value="person">Person property</option>
                 </select>
-                <input aria-label={`Filter ${n} property name`} className="input mono" placeholder="e.g. email or $host" value={row.key} onChange={(e) => update(index, { key: e.target.value })} />
+                <TaxonomyPicker
+                  projectId={project.id}
+                  kind={row.type === 'person' ? 'person_property' : 'event_property'}
+                  label={`Filter ${n} property name`}
+                  hideLabel
+                  placeholder="e.g. email or $host"
+                  value={row.key}
+                  eventNames={row.type === 'event' ? eventNames : undefined}
+                  onChange={(key) => update(index, { key })}
+                />
                 <select aria-label={`Filter ${n} operator`} className="input" value={row.operator} onChange={(e) => update(index, { operator: e.target.value })}>
                   {OPERATORS.map((op) => (
                     <option key={op.value} value={op.value}>
@@ -75,12 +92,15 @@ export function PropertyFiltersEditor({ rows, onChange }: { rows: FilterRow[]; o
                 {NO_VALUE.has(row.operator) ? (
                   <span className="filter-novalue" />
                 ) : (
-                  <input
-                    aria-label={`Filter ${n} value`}
-                    className="input"
+                  <PropertyValueInput
+                    type={row.type}
+                    propertyKey={row.key}
+                    eventNames={eventNames}
+                    list={LIST_VALUE.has(row.operator)}
+                    label={`Filter ${n} value`}
                     placeholder={LIST_VALUE.has(row.operator) ? 'values, separated by commas' : 'value'}
                     value={row.value}
-                    onChange={(e) => update(index, { value: e.target.value })}
+                    onChange={(value) => update(index, { value })}
                   />
                 )}
                 <button type="button" className="button button-small" aria-label={`Remove filter ${n}`} onClick={() => onChange(rows.filter((_, i) => i !== index))}>

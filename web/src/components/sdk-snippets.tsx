@@ -9,8 +9,21 @@ export function apiHost(): string {
 
 const SDKS = [
   {
+    // posthog-js's browser bundle is served by this server at /static/ (PostHog's own HTML snippet works too).
+    id: 'html',
+    label: 'Website (HTML)',
+    code: (token: string, host: string) => `<!-- in the <head> of every page -->
+<script src="${host}/static/array.js"></script>
+<script>
+  posthog.init('${token}', {
+    api_host: '${host}',
+    person_profiles: 'identified_only',
+  })
+</script>`,
+  },
+  {
     id: 'web',
-    label: 'Web (posthog-js)',
+    label: 'Web app (npm posthog-js)',
     code: (token: string, host: string) => `// npm install posthog-js
 import posthog from 'posthog-js'
 

@@ -12,6 +12,14 @@ interface Activity {
   latest: { event: string; timestamp: string } | null;
 }
 
+interface Progress {
+  trends: number;
+  funnels: number;
+  retention: number;
+  /** Some dashboard holds a saved trend, funnel and retention insight. */
+  dashboard: boolean;
+}
+
 const COUNT_24H = 'SELECT count() FROM events WHERE timestamp >= now() - INTERVAL 24 HOUR';
 /** While the project waits for its first event, look again this often. */
 const WAITING_POLL_MS = 5000;
@@ -23,6 +31,51 @@ async function loadActivity(projectId: number, signal: AbortSignal): Promise<Act
   ]);
   const first = latest.results[0];
   return { last24h: Number(count.results[0]?.[0] ?? 0), latest: first ? { event: first.event, timestamp: first.timestamp } : null };
+}
+
+/** What the project has built so far: saved insights of the three first kinds, and the dashboards they are on. */
+async function loadProgress(projectId: number, signal: AbortSignal): Promise<Progress> {
+  const saved = (kind: string) =>
+    api.get<{ count: number; results: Array<{ dashboards: number[] }> }>(`/api/projects/${projectId}/insights/?saved=true&kind=${kind}&limit=50`, signal);
+  const [trends, funnels, retention] = await Promise.all([saved('TrendsQuery'), saved('FunnelsQuery'), saved('RetentionQuery')]);
+  const on = (page: typeof trends) => new Set(page.results.flatMap((i) => i.dashboards));
+  const [t, f, r] = [on(trends), on(funnels), on(retention)];
+  return { trends: trends.count, funnels: funnels.count, retention: retention.count, dashboard: [...t].some((id) => f.has(id) && r.has(id)) };
+}
+
+/**
+ * After the first event: the path from events to a dashboard, each step linked and ticked off
+ * from what the project really holds (saved insights of each kind, a dashboard with tiles).
+ */
+function GetStarted({ projectId, base }: { projectId: number; base: string }) {
+  const progress = useApi(`home-progress:${projectId}`, (signal) => loadProgress(projectId, signal));
+  if (progress.status === 'loading') return <Loading label="Loading your progress…" />;
+  if (progress.status === 'error') return <ErrorState error={progress.error} retry={progress.reload} />;
+  const p = progress.data;
+  const steps = [
+    { done: true, to: `${base}/activity/explore`, label: 'See your events arrive live', hint: 'Activity' },
+    { done: p.trends > 0, to: `${base}/insights/new#insight=TRENDS`, label: 'Chart a trend', hint: 'e.g. pageviews per day' },
+    { done: p.funnels > 0, to: `${base}/insights/new#insight=FUNNELS`, label: 'Build a funnel', hint: 'where people drop off between steps' },
+    { done: p.retention > 0, to: `${base}/insights/new#insight=RETENTION`, label: 'See retention', hint: 'who comes back' },
+    { done: p.dashboard, to: `${base}/dashboard`, label: 'Put them on one dashboard', hint: 'the "Add to dashboard" button of a saved insight' },
+  ];
+  const left = steps.filter((s) => !s.done).length;
+  return (
+    <section className="card get-started" aria-labelledby="get-started-title">
+      <h2 id="get-started-title">{left === 0 ? 'All set' : 'Next steps'}</h2>
+      <ol>
+        {steps.map((s) => (
+          <li key={s.label} className={s.done ? 'done' : undefined}>
+            <span className="check" aria-hidden="true">
+              {s.done ? '✓' : '○'}
+            </span>
+            <Link to={s.to}>{s.label}</Link> <span className="muted">— {s.hint}</span>
+            {s.done && <span className="visually-hidden"> (done)</span>}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
 }
 
 export default function Home() {
@@ -83,6 +136,7 @@ export default function Home() {
               </span>
             </div>
           </section>
+          <GetStarted projectId={project.id} base={base} />
           <details className="card">
             <summary>Send events from another app</summary>
             <SdkSnippets token={project.api_token} />

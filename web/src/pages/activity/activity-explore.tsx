@@ -170,7 +170,7 @@ function ActivityExplore() {
           <TaxonomyPicker projectId={project.id} kind="event" label="Event" emptyOption="All events" value={stable.event} onChange={(v) => setFilter('event', v)} />
         </div>
         <form onSubmit={onSubmit} aria-label="Property filters">
-          <PropertyFiltersEditor rows={rows} onChange={onRowsChange} />
+          <PropertyFiltersEditor rows={rows} onChange={onRowsChange} eventNames={stable.event ? [stable.event] : undefined} />
           {!applied && (
             <div className="activity-filter-actions">
               <button type="submit" className="button button-primary">
