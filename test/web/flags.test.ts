@@ -128,6 +128,49 @@ describe.skipIf(!hasChromium)('web app: feature flags (skipped only where /usr/b
     expect(answer.reason.description).toBe('Matched condition set 2');
   });
 
+  it('each condition set shows how many users it matches, as user_blast_radius counts them, and follows edits', async () => {
+    const sets = page.locator('fieldset.condition-set');
+    const estimate = (set: number) => sets.nth(set).getByTestId('blast-radius-text');
+    /** The API's count for a condition, as the page asks for it. */
+    const blastRadius = async (condition: unknown) => {
+      const res = await api<{ users_affected: number; total_users: number }>(server, `/api/projects/${projectId}/feature_flags/user_blast_radius`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ condition, group_type_index: null }),
+      });
+      expect(res.status).toBe(200);
+      return res.body;
+    };
+    const saved = (await api<FlagBody>(server, `/api/projects/${projectId}/feature_flags/${flagId}/`)).body;
+    const [first, second] = saved.filters.groups as Array<{ properties: unknown[] }>;
+    // Hand count: 4 of the 6 persons are on "pro"; one has the email of set 2.
+    expect(await blastRadius(first)).toEqual({ users_affected: 4, total_users: 6 });
+    expect(await blastRadius(second)).toEqual({ users_affected: 1, total_users: 6 });
+    await estimate(0).filter({ hasText: 'Matches about 4 of 6 users (66.7%) · rollout 100% → ~4 users' }).waitFor();
+    await estimate(1).filter({ hasText: 'Matches about 1 of 6 users (16.7%) · rollout 100% → ~1 user' }).waitFor();
+
+    // The rollout share is applied on the page; the count follows the filters as they are typed.
+    await page.locator('#set-1-rollout').fill('50');
+    await estimate(0).filter({ hasText: 'Matches about 4 of 6 users (66.7%) · rollout 50% → ~2 users' }).waitFor();
+    await page.getByLabel('Set 2 filter 1 value').fill('user4@example.com, user5@example.com');
+    expect(await blastRadius({ properties: [{ key: 'email', type: 'person', operator: 'exact', value: ['user4@example.com', 'user5@example.com'] }] })).toEqual({
+      users_affected: 2,
+      total_users: 6,
+    });
+    await estimate(1).filter({ hasText: 'Matches about 2 of 6 users (33.3%) · rollout 100% → ~2 users' }).waitFor();
+    await screenshot(page, 'flag-blast-radius');
+
+    // A filter the server cannot count shows its reason; an unfinished one is left out and said so.
+    await page.getByRole('button', { name: 'Add filter to set 2' }).click();
+    await sets.nth(1).getByText('(1 unfinished filter not counted)').waitFor();
+    await page.getByLabel('Set 2 filter 2 property').fill('plan');
+    await page.getByLabel('Set 2 filter 2 operator').selectOption('gt');
+    await page.getByLabel('Set 2 filter 2 value').fill('lots');
+    await sets.nth(1).getByText("Could not estimate the matching users: property filter 'plan' with operator 'gt' needs a number").waitFor();
+    await page.getByRole('button', { name: 'Discard changes' }).click();
+    await estimate(1).filter({ hasText: 'Matches about 1 of 6 users (16.7%)' }).waitFor();
+  });
+
   it('the list shows key, conditions and status; search goes into the URL', async () => {
     await api(server, `/api/projects/${projectId}/feature_flags/`, {
       method: 'POST',

@@ -10,6 +10,8 @@ import { jsonParam, limitOffsetPage, limitOffsetParams } from '../pagination.js'
 import { idParam, tagify } from './insights.js';
 import { basicUsers } from '../../metadata/user-basic.js';
 import type { CohortStore } from '../../cohorts/cohort-store.js';
+import { parseBlastRadiusRequest, userBlastRadius } from '../../flags/blast-radius.js';
+import { queryContextBuilder } from './query.js';
 
 /**
  * `/api/projects/:id/feature_flags/`: PostHog's FeatureFlagViewSet and FeatureFlagSerializer —
@@ -512,6 +514,7 @@ function checkEvaluationTags(evaluationTags: string[] | undefined, tags: string[
 
 export function featureFlagRoutes(ctx: ServerContext) {
   const store = ctx.flags;
+  const queryContext = queryContextBuilder(ctx);
   type Params = { project_id: string; id: string };
 
   async function load(project: Project, rawId: string): Promise<StoredFlag> {
@@ -652,6 +655,14 @@ export function featureFlagRoutes(ctx: ServerContext) {
       app.delete<{ Params: Params }>(`${base}/:id`, async (request) => {
         await requireProject(ctx, request, request.params.project_id, 'feature_flag:write');
         throw new HedgerowError('method_not_allowed', 'Hard delete of this model is not allowed. Use a patch API call to set "deleted" to true');
+      });
+
+      // PostHog's `user_blast_radius`: how many users (or groups) one release condition matches, out of all.
+      app.post<{ Params: Params }>(`${base}/user_blast_radius`, async (request) => {
+        const project = await requireProject(ctx, request, request.params.project_id, 'feature_flag:read');
+        const filterContext: FilterContext = { store, cohorts: ctx.cohorts, teamId: project.id, method: 'PUT', key: 'user_blast_radius' };
+        const input = await parseBlastRadiusRequest(jsonBody(request), async (filters) => (await validateFilters(filters, filterContext))!);
+        return userBlastRadius(input, await queryContext(project));
       });
 
       app.get<{ Params: Params }>(`${base}/:id/status`, async (request) => {

@@ -1,6 +1,7 @@
 import { PersonPropertyInput } from '../../components/definition-inputs.js';
 import { OPERATORS } from '../../components/property-filters-editor.js';
-import type { ConditionDraft, ConditionRow } from './flag-model.js';
+import { BlastRadius } from './flag-blast-radius.js';
+import { countableFilters, type ConditionDraft, type ConditionRow } from './flag-model.js';
 
 const NO_VALUE = new Set(['is_set', 'is_not_set']);
 
@@ -19,6 +20,8 @@ export function ReleaseConditions({
   variantKeys,
   cohorts,
   subject,
+  projectId,
+  groupIndex,
 }: {
   conditions: ConditionDraft[];
   onChange: (c: ConditionDraft[]) => void;
@@ -27,6 +30,9 @@ export function ReleaseConditions({
   cohorts: CohortChoice[];
   /** "users" or a group type's plural. */
   subject: string;
+  projectId: number;
+  /** null: the flag matches persons; otherwise the group type it matches. */
+  groupIndex: number | null;
 }) {
   const set = (index: number, change: Partial<ConditionDraft>) => onChange(conditions.map((c, i) => (i === index ? { ...c, ...change } : c)));
 
@@ -35,6 +41,7 @@ export function ReleaseConditions({
       {conditions.length === 0 && <p className="warning">No condition set: the flag is off for everyone. Add one to release it.</p>}
       {conditions.map((condition, index) => {
         const n = index + 1;
+        const counted = countableFilters(condition, groupIndex);
         return (
           <fieldset key={index} className="condition-set">
             <legend>
@@ -73,6 +80,7 @@ export function ReleaseConditions({
                 % of {subject} {condition.rows.length ? 'in this set' : ''}
               </span>
             </div>
+            <BlastRadius projectId={projectId} filters={counted.filters} unfinished={counted.unfinished} groupIndex={groupIndex} rollout={condition.rollout} subject={subject} />
             {variantKeys.length > 0 && (
               <div className="field">
                 <label htmlFor={`set-${n}-variant`}>Variant override</label>

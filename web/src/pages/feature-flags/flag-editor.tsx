@@ -193,6 +193,8 @@ function FlagForm({ flag, onSaved }: { flag: FeatureFlag | null; onSaved: (f: Fe
             variantKeys={draft.multivariate ? draft.variants.map((v) => v.key).filter(Boolean) : []}
             cohorts={cohorts.status === 'ready' ? cohorts.data.results : []}
             subject={subject}
+            projectId={project.id}
+            groupIndex={draft.groupIndex === '' ? null : Number(draft.groupIndex)}
           />
         </section>
 

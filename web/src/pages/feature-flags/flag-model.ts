@@ -180,6 +180,25 @@ function filterFromRow(row: ConditionRow, groupIndex: number | null): FlagFilter
   return groupIndex === null ? { ...f!, type: 'person' } : { ...f!, type: 'group', group_type_index: groupIndex };
 }
 
+const NO_VALUE_OPERATORS = new Set(['is_set', 'is_not_set']);
+
+/** A row the form would save (a property with a key, a cohort that is chosen, or a kept filter). */
+const isSaved = (r: ConditionRow) => (r.type === 'other' || r.type === 'cohort' ? r.value !== '' : r.key.trim() !== '');
+
+/** A saved row that is also complete enough to count: property rows need a value unless their operator takes none. */
+const isCountable = (r: ConditionRow) => isSaved(r) && (r.type !== 'person' && r.type !== 'group' ? true : NO_VALUE_OPERATORS.has(r.operator) || r.value.trim() !== '');
+
+/** The filters of a condition set as saved. */
+export function conditionFilters(condition: ConditionDraft, groupIndex: number | null): FlagFilter[] {
+  return condition.rows.filter(isSaved).map((r) => filterFromRow(r, groupIndex));
+}
+
+/** The filters of a condition set the match estimate counts, and how many rows are left out as unfinished. */
+export function countableFilters(condition: ConditionDraft, groupIndex: number | null): { filters: FlagFilter[]; unfinished: number } {
+  const countable = condition.rows.filter(isCountable);
+  return { filters: countable.map((r) => filterFromRow(r, groupIndex)), unfinished: condition.rows.length - countable.length };
+}
+
 /** The API body of a draft. Rollouts go as numbers (text that is not one is sent as-is, for the server to refuse). */
 export function bodyFromDraft(draft: FlagDraft): Record<string, unknown> {
   const groupIndex = draft.groupIndex === '' ? null : Number(draft.groupIndex);
@@ -196,7 +215,7 @@ export function bodyFromDraft(draft: FlagDraft): Record<string, unknown> {
     filters: {
       ...draft.extra,
       groups: draft.conditions.map((c) => ({
-        properties: c.rows.filter((r) => r.type === 'other' || r.type === 'cohort' ? r.value !== '' : r.key.trim() !== '').map((r) => filterFromRow(r, groupIndex)),
+        properties: conditionFilters(c, groupIndex),
         rollout_percentage: num(c.rollout),
         variant: draft.multivariate && c.variant ? c.variant : null,
       })),
