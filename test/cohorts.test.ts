@@ -211,6 +211,26 @@ describe('static cohorts', () => {
     expect((await members(created.id)).length).toBe(3);
   });
 
+  it('saves the persons behind an insight data point as a static cohort (ActorsQuery, as "Save as cohort")', async () => {
+    // Purchasers in the last 7 days: a, b and c (counted by hand from the events above).
+    const trend = { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: 'purchase', math: 'dau' }], dateRange: { date_from: '-7d' }, trendsFilter: { display: 'BoldNumber' } };
+    const query = { kind: 'ActorsQuery', select: ['person_display_name'], source: { kind: 'InsightActorsQuery', source: trend, series: 0 } };
+    const res = await post(`/api/projects/${projectId}/cohorts/`, { name: 'recent buyers', is_static: true, query });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body).toMatchObject({ is_static: true, count: 3, cohort_type: 'static', query: null });
+    expect(await members(res.body.id)).toEqual(['a', 'b', 'c']);
+    // The ActorsQuery's own filters apply; a bad query is refused and creates nothing.
+    const pro = await post(`/api/projects/${projectId}/cohorts/`, { name: 'recent pro buyers', is_static: true, query: { ...query, properties: [person('plan', 'pro')] } });
+    expect(await members(pro.body.id)).toEqual(['a', 'b']);
+    const before = (await api<{ count: number }>(server, `/api/projects/${projectId}/cohorts/`)).body.count;
+    const bad = await post(`/api/projects/${projectId}/cohorts/`, { name: 'bad', is_static: true, query: { kind: 'ActorsQuery', limit: 'all' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.attr).toBe('query.limit');
+    const dynamic = await post(`/api/projects/${projectId}/cohorts/`, { name: 'bad', query });
+    expect(dynamic.status).toBe(400);
+    expect((await api<{ count: number }>(server, `/api/projects/${projectId}/cohorts/`)).body.count).toBe(before);
+  });
+
   it('duplicates a dynamic cohort as a static one', async () => {
     const dynamic = await createCohort({ name: 'pro to copy', filters: and(person('plan', 'pro')) });
     const res = await post(`/api/projects/${projectId}/cohorts/${dynamic.id}/duplicate_as_static_cohort/`, {});

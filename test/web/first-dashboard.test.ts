@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import http from 'node:http';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,8 +11,16 @@ import { type Browser, hasChromium, launchChromium, logIn, screenshot } from './
 function shopPage(snippet: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title>
 ${snippet}
-</head><body><h1>Shop</h1><button id="buy">Buy now</button>
-<script>document.getElementById('buy').addEventListener('click', () => posthog.capture('purchase', { amount: 42 }));</script>
+</head><body><h1>Shop</h1>
+<label>Email <input id="email" type="email"></label><button id="signup">Sign up</button>
+<button id="buy">Buy now</button>
+<script>
+  document.getElementById('signup').addEventListener('click', () => {
+    const email = document.getElementById('email').value;
+    posthog.identify(email, { email });
+  });
+  document.getElementById('buy').addEventListener('click', () => posthog.capture('purchase', { amount: 42 }));
+</script>
 </body></html>`;
 }
 
@@ -76,15 +85,21 @@ describe.skipIf(!hasChromium)('web app: from npm start to a first dashboard over
     await new Promise<void>((resolve) => site!.listen(0, '127.0.0.1', resolve));
     const shopUrl = `http://127.0.0.1:${(site.address() as { port: number }).port}/`;
 
-    // Three visitors in one browser (reset between them): two buy, one only looks.
+    // Three visitors in one browser (reset between them) sign up; two buy, one only looks.
     const shop = await browser.context.newPage();
-    const visitors = [{ buys: true }, { buys: false }, { buys: true }];
+    const visitors = [
+      { email: 'ann@example.com', buys: true },
+      { email: 'ben@example.com', buys: false },
+      { email: 'cat@example.com', buys: true },
+    ];
     let pageviews = 0;
     let purchases = 0;
     for (const visitor of visitors) {
       await shop.goto(shopUrl);
       await shop.waitForFunction(() => (globalThis as unknown as { posthog?: { __loaded?: boolean } }).posthog?.__loaded === true);
       pageviews++;
+      await shop.getByLabel('Email').fill(visitor.email);
+      await shop.getByRole('button', { name: 'Sign up' }).click();
       if (visitor.buys) {
         await shop.getByRole('button', { name: 'Buy now' }).click();
         purchases++;
@@ -168,6 +183,30 @@ describe.skipIf(!hasChromium)('web app: from npm start to a first dashboard over
     await expect.poll(() => retention.getByTestId('cohort-size').allTextContents()).toEqual(rows.map((r) => String(r.values[0]!.count)));
     await app.locator('.tile').filter({ hasText: 'Pageviews' }).locator('.echart canvas').first().waitFor();
     await screenshot(app, 'first-dashboard');
+
+    // The visitor who did not buy: saved as a cohort and exported from the drop-off's persons.
+    await funnel.getByRole('button', { name: /dropped off/ }).click();
+    const persons = app.getByRole('dialog');
+    await persons.locator('tbody tr').first().waitFor();
+    expect(await persons.locator('tbody tr').count()).toBe(1);
+    const download = app.waitForEvent('download');
+    await persons.getByRole('button', { name: 'Export CSV' }).click();
+    const csv = fs.readFileSync((await (await download).path())!, 'utf8').trim().split('\r\n');
+    expect(csv[0]).toBe('Person,Person ID,First seen');
+    expect(csv).toHaveLength(2);
+    expect(csv[1]).toMatch(/^ben@example\.com,/);
+    const personId = csv[1]!.split(',')[1]!;
+    await persons.getByRole('button', { name: 'Save as cohort' }).click();
+    await persons.getByLabel('Cohort name').fill('Looked, did not buy');
+    await persons.getByRole('button', { name: 'Save cohort' }).click();
+    await persons.getByText('Saved 1 person as the static cohort').waitFor();
+    const cohorts = await api<{ results: Array<{ id: number; name: string; count: number; is_static: boolean }> }>(server, `/api/projects/${projectId}/cohorts/`);
+    const cohort = cohorts.body.results.find((c) => c.name === 'Looked, did not buy')!;
+    expect(cohort).toMatchObject({ count: 1, is_static: true });
+    const members = await api<{ results: Array<{ id: string }> }>(server, `/api/projects/${projectId}/cohorts/${cohort.id}/persons/`);
+    expect(members.body.results.map((p) => p.id)).toEqual([personId]);
+    await screenshot(app, 'persons-modal-actions');
+    await persons.getByRole('button', { name: 'Close' }).click();
 
     // Home ticks every step off.
     await app.getByRole('link', { name: 'Home' }).click();

@@ -4,11 +4,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { cohortFiltersSchema, cohortQuerySchema, isCohortGroup, type Cohort, type CohortGroup } from '../../cohorts/cohort-types.js';
 import { HedgerowError } from '../../errors.js';
+import type { Project } from '../../metadata/projects.js';
 import { PersonQueries } from '../../persons/person-queries.js';
+import { actorsQuerySchema, runActorsQuery, type ActorsQuery } from '../../query/actors-query.js';
 import { zodToHttp } from '../../query/validate.js';
 import type { ServerContext } from '../context.js';
 import { actorOf, jsonBody, requireProject } from '../auth.js';
 import { limitOffsetPage, limitOffsetParams } from '../pagination.js';
+import { queryContextBuilder } from './query.js';
 
 const cohortBody = z.object({
   name: z.string().trim().max(400).optional(),
@@ -21,6 +24,9 @@ const cohortBody = z.object({
   _create_static_person_ids: z.array(z.string().uuid()).max(100_000).optional(),
 });
 type CohortBody = z.infer<typeof cohortBody>;
+
+/** Most members a static cohort takes from one request (CSV aside): as `_create_static_person_ids`. */
+const STATIC_MEMBERS_LIMIT = 100_000;
 
 /** Largest CSV a static cohort accepts (PostHog has no documented limit; this keeps one request bounded). */
 const CSV_LIMIT = 20 * 1024 * 1024;
@@ -131,6 +137,7 @@ export function cohortRoutes(ctx: ServerContext) {
   const store = ctx.cohorts;
   const calculator = ctx.cohortCalculator;
   const persons = new PersonQueries(ctx.pg);
+  const queryContext = queryContextBuilder(ctx);
 
   async function readBody(request: FastifyRequest): Promise<{ body: Record<string, unknown>; csv?: Buffer }> {
     if (String(request.headers['content-type'] ?? '').startsWith('multipart/form-data')) {
@@ -143,6 +150,32 @@ export function cohortRoutes(ctx: ServerContext) {
   function checkDefinition(body: CohortBody, isStatic: boolean): void {
     if (isStatic && (body.filters || body.query)) throw new HedgerowError('invalid_input', 'A static cohort has members, not filters or a query.', body.filters ? 'filters' : 'query');
     if (!isStatic && body.filters && body.query) throw new HedgerowError('invalid_input', 'A cohort is defined by filters or by a query, not both.', 'query');
+  }
+
+  /**
+   * PostHog's "Save as cohort" from an insight's persons: a static cohort created with an
+   * ActorsQuery (usually with an InsightActorsQuery source) is filled once, now, with the persons
+   * the query returns. Taken out of the body before validation: stored cohort queries are HogQL.
+   */
+  function takeActorsQuery(raw: Record<string, unknown>): ActorsQuery | undefined {
+    const query = raw.query as { kind?: unknown } | null | undefined;
+    if (raw.is_static !== true || !query || query.kind !== 'ActorsQuery') return undefined;
+    delete raw.query;
+    const parsed = actorsQuerySchema.safeParse(query);
+    if (!parsed.success) throw zodToHttp(parsed.error, 'query');
+    return parsed.data;
+  }
+
+  async function personsOfQuery(project: Project, query: ActorsQuery): Promise<string[]> {
+    const qc = await queryContext(project);
+    const ids: string[] = [];
+    const page = 50_000;
+    for (let offset = 0; ; offset += page) {
+      const result = await runActorsQuery({ ...query, select: ['id'], search: query.search, orderBy: ['id'], limit: page, offset }, qc);
+      ids.push(...result.results.map((r) => String(r[0])));
+      if (ids.length > STATIC_MEMBERS_LIMIT) throw new HedgerowError('invalid_input', `The query returns more than ${STATIC_MEMBERS_LIMIT} persons; narrow it to save them as a static cohort.`, 'query');
+      if (!result.hasMore) return ids;
+    }
   }
 
   async function addFromCsv(cohort: Cohort, csv: Buffer): Promise<Cohort> {
@@ -177,8 +210,11 @@ export function cohortRoutes(ctx: ServerContext) {
       app.post<{ Params: Params }>(base, { bodyLimit: CSV_LIMIT + 1024 * 1024 }, async (request, reply) => {
         const project = await requireProject(ctx, request, request.params.project_id, 'cohort:write');
         const { body: raw, csv } = await readBody(request);
+        const fromQuery = takeActorsQuery(raw);
         const body = parse(cohortBody, raw);
         const isStatic = body.is_static ?? (csv !== undefined || body._create_static_person_ids !== undefined);
+        // Run before the cohort exists, so a bad query is a 400 and leaves nothing behind.
+        const queried = fromQuery && (await personsOfQuery(project, fromQuery));
         checkDefinition(body, isStatic);
         if (!isStatic && !body.filters && !body.query) throw new HedgerowError('invalid_input', 'A dynamic cohort needs filters or a query.', 'filters');
         const draft = { name: body.name ?? '', description: body.description ?? '', filters: body.filters ?? null, query: body.query ?? null, isStatic };
@@ -193,7 +229,8 @@ export function cohortRoutes(ctx: ServerContext) {
             const ids = await persons.uuidsForIdentifiers(project.id, body._create_static_person_ids);
             cohort = (await store.setCount(project.id, cohort.id, await calculator.addStaticMembers(cohort, ids)))!;
           }
-          if (!csv && !body._create_static_person_ids) cohort = (await store.setCount(project.id, cohort.id, 0))!;
+          if (queried) cohort = (await store.setCount(project.id, cohort.id, await calculator.addStaticMembers(cohort, queried)))!;
+          if (!csv && !body._create_static_person_ids && !queried) cohort = (await store.setCount(project.id, cohort.id, 0))!;
         } else {
           void calculator.recalculate(cohort);
           // The calculation has started (or is queued): say so, as PostHog does, before its version is claimed.

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
-import { apiRequest } from '../api.js';
+import { api, apiRequest, errorMessage } from '../api.js';
+import { downloadText, toCsv } from '../components/data-table.js';
 import { Dialog } from '../components/dialog.js';
 import { ErrorState, Loading } from '../components/states.js';
 import { formatDateTime } from '../format.js';
@@ -13,6 +14,100 @@ interface ActorsResponse {
 }
 
 const PAGE = 100;
+/** The most rows a CSV export asks for (the ActorsQuery limit). */
+const EXPORT_LIMIT = 50_000;
+
+type Row = ActorsResponse['results'][number];
+const CSV_COLUMNS = [
+  { key: 'person', label: 'Person', value: (r: Row) => r[0].display_name },
+  { key: 'id', label: 'Person ID', value: (r: Row) => r[1] },
+  { key: 'created_at', label: 'First seen', value: (r: Row) => r[2] },
+];
+
+/**
+ * The modal's footer actions, as PostHog's: every person behind the data point saved as a static
+ * cohort (the server runs the same ActorsQuery), or downloaded as CSV.
+ */
+function PersonsActions({ drill, search }: { drill: Drill; search: string }) {
+  const { project, base } = useProject();
+  const [naming, setNaming] = useState(false);
+  const [name, setName] = useState(drill.title);
+  const [busy, setBusy] = useState<'cohort' | 'csv' | null>(null);
+  const [saved, setSaved] = useState<{ id: number; name: string; count: number } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const actors = (select: string[], limit?: number) => ({ kind: 'ActorsQuery', source: drill.source, select, search: search || undefined, limit });
+
+  async function saveCohort() {
+    setBusy('cohort');
+    setError(null);
+    try {
+      const cohort = await api.post<{ id: number; name: string; count: number }>(`/api/projects/${project.id}/cohorts/`, { name: name.trim(), is_static: true, query: actors(['id']) });
+      setSaved(cohort);
+      setNaming(false);
+    } catch (err) {
+      setError(`Could not save the cohort: ${errorMessage(err)}`);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function exportCsv() {
+    setBusy('csv');
+    setError(null);
+    try {
+      const res = await api.post<ActorsResponse>(`/api/projects/${project.id}/query/`, { query: actors(['person_display_name', 'id', 'created_at'], EXPORT_LIMIT) });
+      downloadText(`${drill.title.replace(/[^\p{L}\p{N} _-]+/gu, ' ').trim() || 'persons'}.csv`, toCsv(CSV_COLUMNS, res.results));
+    } catch (err) {
+      setError(`Could not export: ${errorMessage(err)}`);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  return (
+    <div className="persons-actions">
+      {naming ? (
+        <form
+          className="persons-cohort-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (name.trim()) void saveCohort();
+          }}
+        >
+          <label htmlFor="persons-cohort-name">Cohort name</label>
+          <input id="persons-cohort-name" className="input" value={name} onChange={(e) => setName(e.target.value)} required autoFocus />
+          <button type="submit" className="button button-primary" disabled={busy !== null || !name.trim()}>
+            {busy === 'cohort' ? 'Saving…' : 'Save cohort'}
+          </button>
+          <button type="button" className="button" onClick={() => setNaming(false)}>
+            Cancel
+          </button>
+        </form>
+      ) : (
+        <>
+          <button type="button" className="button" onClick={() => setNaming(true)} disabled={busy !== null}>
+            Save as cohort
+          </button>
+          <button type="button" className="button" onClick={() => void exportCsv()} disabled={busy !== null}>
+            {busy === 'csv' ? 'Exporting…' : 'Export CSV'}
+          </button>
+        </>
+      )}
+      <p className="persons-actions-status" role="status">
+        {saved && (
+          <>
+            Saved {saved.count} {saved.count === 1 ? 'person' : 'persons'} as the static cohort <Link to={`${base}/cohorts/${saved.id}`}>{saved.name}</Link>.
+          </>
+        )}
+      </p>
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
 
 /**
  * The persons behind a data point: PostHog's ActorsQuery with the insight's InsightActorsQuery /
@@ -94,6 +189,7 @@ export function PersonsModal({ drill, onClose }: { drill: Drill; onClose: () => 
           )}
         </>
       )}
+      {state.status === 'ready' && state.rows.length > 0 && <PersonsActions drill={drill} search={applied} />}
       <div className="dialog-actions">
         <button type="button" className="button" onClick={onClose}>
           Close
