@@ -9,7 +9,9 @@ export interface MenuItem {
 }
 
 /**
- * A menu button (WAI-ARIA pattern): Enter, Space or ArrowDown opens it on the first item, arrows
+ * A menu button (WAI-ARIA pattern). The button is named by its content (`button`, which may hold
+ * visually hidden words), so what a speech user says matches what they see; `label` names the menu.
+ * Keyboard: Enter, Space or ArrowDown opens it on the first item, arrows
  * and Home/End move, Escape closes it and returns focus to the button, a click outside closes it.
  */
 export function Menu({ label, button, items, className = '' }: { label: string; button: ReactNode; items: MenuItem[]; className?: string }) {
@@ -74,7 +76,6 @@ export function Menu({ label, button, items, className = '' }: { label: string; 
         aria-haspopup="menu"
         aria-expanded={open}
         aria-controls={open ? menuId : undefined}
-        aria-label={label}
         onClick={() => (open ? close(false) : openAt(0))}
         onKeyDown={onButtonKeyDown}
       >

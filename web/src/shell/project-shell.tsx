@@ -98,6 +98,7 @@ function ProjectSwitcher({ current, teams }: { current: TeamBasic | undefined; t
         label={`Switch project (current: ${current?.name ?? 'none'})`}
         button={
           <>
+            <span className="visually-hidden">Switch project, current: </span>
             <span className="menu-button-caption">Project</span>
             <span className="menu-button-value">{current?.name ?? 'No project'}</span>
           </>
@@ -173,6 +174,7 @@ function UserMenu({ base }: { base: string }) {
         label={`Account: ${me.email}`}
         button={
           <>
+            <span className="visually-hidden">Account: </span>
             <span className="avatar" aria-hidden="true">
               {(me.first_name || me.email).slice(0, 1).toUpperCase()}
             </span>
