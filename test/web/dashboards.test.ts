@@ -1,5 +1,5 @@
 import { PostHog } from 'posthog-node';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../helpers/api.js';
 import { postQuery, waitForValue } from '../helpers/query.js';
@@ -53,16 +53,26 @@ const RETENTION = {
   },
 };
 
+interface Sm {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
 interface DashboardBody {
   id: number;
   filters: Record<string, unknown>;
-  tiles: Array<{ id: number; layouts: { sm?: { w?: number; h?: number } }; insight: { id: number; name: string } | null }>;
+  tiles: Array<{ id: number; layouts: { sm?: Sm }; insight: { id: number; name: string } | null }>;
 }
+
+const overlap = (a: Sm, b: Sm) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 
 /**
  * Dashboards in real Chromium: create one, add three saved insights (trend, funnel, retention),
- * see their numbers equal the queries', override the date range, resize and remove a tile — each
- * change read back through the dashboards API.
+ * see their numbers equal the queries', drag a tile to a new place and resize one by its corner
+ * (the others reflow), move one with the keyboard, override the date range, resize with a preset
+ * and remove a tile — each change read back through the dashboards API.
  */
 describe.skipIf(!hasChromium)('web app: dashboards (skipped only where /usr/bin/chromium is absent)', () => {
   let server: TestServer;
@@ -78,6 +88,44 @@ describe.skipIf(!hasChromium)('web app: dashboards (skipped only where /usr/bin/
     return res.body.results;
   };
   const dashboard = async () => (await api<DashboardBody>(server, `/api/projects/${projectId}/dashboards/${dashboardId}/?refresh=force_cache`)).body;
+  /** Each tile's saved desktop layout, by insight name. */
+  const saved = async () => Object.fromEntries((await dashboard()).tiles.map((t) => [t.insight?.name ?? String(t.id), t.layouts.sm]));
+  /** The tiles' names in the order a person reads (and tabs through) them. */
+  const onScreen = () => page.locator('.tile').evaluateAll((tiles) => tiles.map((t) => t.getAttribute('aria-label')));
+  /** The grid's pitch in pixels: a column (or row) plus the gap after it. */
+  const pitch = async () => {
+    const box = (await page.locator('.dashboard-grid').boundingBox())!;
+    return { col: (box.width - 11 * 16) / 12 + 16, row: 64 + 16 };
+  };
+  /** Resolves once every CSS transition (tiles gliding to their places) has finished. */
+  const settled = () => page.evaluate('Promise.all(document.getAnimations().map((a) => a.finished)).then(() => undefined)');
+  /** A mouse drag as a person makes it: press on `from`, move in small steps along each leg, (`beforeRelease`,) release. */
+  const drag = async (from: Locator, legs: Array<[number, number]>, beforeRelease?: () => Promise<unknown>) => {
+    const box = (await from.boundingBox())!;
+    let x = box.x + box.width / 2;
+    let y = box.y + box.height / 2;
+    await page.mouse.move(x, y);
+    await page.mouse.down();
+    for (const [dx, dy] of legs) {
+      x += dx;
+      y += dy;
+      await page.mouse.move(x, y, { steps: 8 });
+    }
+    // The grid draws its placeholder from the position before the latest pointer event, so a hand's
+    // last tiny movement (which automation lacks) is what brings it up to date.
+    await page.mouse.move(x + 1, y);
+    await beforeRelease?.();
+    await page.mouse.up();
+  };
+  /** Records the dashboard PATCHes the page sends (their JSON bodies) until `stop()`. */
+  const recordPatches = () => {
+    const bodies: Array<{ tiles?: Array<{ id: number }> }> = [];
+    const listener = (request: import('playwright-core').Request) => {
+      if (request.method() === 'PATCH' && request.url().includes(`/dashboards/${dashboardId}/`)) bodies.push(JSON.parse(request.postData() ?? '{}'));
+    };
+    page.on('request', listener);
+    return { bodies, stop: () => page.off('request', listener) };
+  };
 
   beforeAll(async () => {
     server = await startServer();
@@ -154,6 +202,101 @@ describe.skipIf(!hasChromium)('web app: dashboards (skipped only where /usr/bin/
     const computed = await page.locator('.tile-computed').allTextContents();
     expect(computed).toHaveLength(3);
     for (const text of computed) expect(text).toMatch(/^Computed /);
+  });
+
+  it('a tile dragged by its handle moves, the others reflow, and all of it is saved in one PATCH', async () => {
+    // Tiles added from the dialog have no layout yet: shown first-fit, two to a row, in the order added.
+    expect(Object.values(await saved())).toEqual([undefined, undefined, undefined]);
+    expect(await onScreen()).toEqual(['Weekly pageviews', 'Signup funnel', 'Pageview retention']);
+    const { col, row } = await pitch();
+    // Tall enough that every drag stays inside the viewport (the mouse acts only on what is shown).
+    await page.setViewportSize({ width: 1280, height: 1400 });
+    const patches = recordPatches();
+
+    // Retention (left, second row) goes to the top right: along its row to column 7, then up, held a
+    // little short of the spot (which rounds to it). Mid-drag, the placeholder shows where it will
+    // land and the funnel has already made room.
+    await drag(
+      page.getByRole('button', { name: 'Move tile Pageview retention' }),
+      [
+        [6.3 * col, 0],
+        [0, -4.6 * row],
+      ],
+      async () => {
+        await settled();
+        const placeholder = (await page.locator('.react-grid-placeholder').boundingBox())!;
+        const retention = (await page.getByRole('listitem', { name: 'Pageview retention' }).boundingBox())!;
+        expect(Math.abs(placeholder.y - retention.y)).toBeLessThan(row / 2);
+        await screenshot(page, 'dashboard-drag');
+      },
+    );
+    await expect.poll(saved).toEqual({
+      'Weekly pageviews': { x: 0, y: 0, w: 6, h: 5 },
+      'Pageview retention': { x: 6, y: 0, w: 6, h: 5 },
+      'Signup funnel': { x: 6, y: 5, w: 6, h: 5 },
+    });
+    // The browser reports its requests a moment after the server has them.
+    await expect.poll(() => patches.bodies.length).toBe(1);
+    expect(patches.bodies[0]!.tiles).toHaveLength(3);
+    expect(await onScreen()).toEqual(['Weekly pageviews', 'Pageview retention', 'Signup funnel']);
+
+    // The funnel, now under it, is resized by its bottom-right corner: two columns narrower, two rows taller.
+    const funnel = page.getByRole('listitem', { name: 'Signup funnel' });
+    const before = (await funnel.boundingBox())!;
+    await drag(funnel.locator('.react-resizable-handle'), [[-2 * col, 2 * row]]);
+    await expect.poll(async () => (await saved())['Signup funnel']).toEqual({ x: 6, y: 5, w: 4, h: 7 });
+    await expect.poll(() => patches.bodies.length).toBe(2);
+    expect(patches.bodies[1]!.tiles).toHaveLength(1);
+    await expect.poll(async () => (await funnel.boundingBox())!.height).toBeGreaterThan(before.height + 1.5 * row);
+    expect(await funnel.getAttribute('data-size')).toBe('custom');
+    // Whatever moved, no two tiles share a cell.
+    const layout = Object.values(await saved()) as Sm[];
+    for (const [i, a] of layout.entries()) for (const b of layout.slice(i + 1)) expect(overlap(a, b), JSON.stringify(layout)).toBe(false);
+    patches.stop();
+
+    // The layout is the dashboard's: a reload shows it in the same places.
+    await page.reload();
+    await page.getByRole('listitem', { name: 'Signup funnel' }).getByTestId('funnel-step-2').waitFor();
+    expect(await onScreen()).toEqual(['Weekly pageviews', 'Pageview retention', 'Signup funnel']);
+    const boxes = await Promise.all(['Weekly pageviews', 'Pageview retention', 'Signup funnel'].map(async (name) => (await page.getByRole('listitem', { name }).boundingBox())!));
+    expect(boxes[1]!.x).toBeGreaterThan(boxes[0]!.x + 5 * col); // side by side…
+    expect(Math.abs(boxes[1]!.y - boxes[0]!.y)).toBeLessThan(2);
+    expect(Math.abs(boxes[2]!.x - boxes[1]!.x)).toBeLessThan(2); // …and the funnel under retention
+    expect(boxes[2]!.y).toBeGreaterThan(boxes[1]!.y + 4 * row);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('arrow keys on a tile handle move it and save; a narrow screen shows one column and saves nothing', async () => {
+    const patches = recordPatches();
+    const handle = page.getByRole('button', { name: 'Move tile Signup funnel' });
+    await handle.focus();
+    await page.keyboard.press('ArrowUp'); // swaps places with retention above it
+    await expect.poll(saved).toEqual({
+      'Weekly pageviews': { x: 0, y: 0, w: 6, h: 5 },
+      'Signup funnel': { x: 6, y: 0, w: 4, h: 7 },
+      'Pageview retention': { x: 6, y: 7, w: 6, h: 5 },
+    });
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(async () => (await saved())['Signup funnel']).toEqual({ x: 7, y: 0, w: 4, h: 7 });
+    expect(await page.locator(':focus').getAttribute('aria-label')).toBe('Move tile Signup funnel');
+    await page.getByText('Moved “Signup funnel” right: tile 2 of 3, column 8 of 12.').waitFor({ state: 'attached' });
+    await page.keyboard.press('ArrowUp'); // already at the top: said so, nothing saved
+    await page.getByText('“Signup funnel” cannot move further up.').waitFor({ state: 'attached' });
+    await expect.poll(() => patches.bodies.length).toBe(2);
+    expect(await onScreen()).toEqual(['Weekly pageviews', 'Signup funnel', 'Pageview retention']);
+
+    // Narrow: the tiles stack in reading order, with no handles to drag and no layout written back.
+    await page.setViewportSize({ width: 700, height: 900 });
+    await expect.poll(() => page.getByRole('button', { name: /^Move tile / }).count()).toBe(0);
+    // (Polled: the tiles glide to their places.)
+    const lefts = () => page.locator('.tile').evaluateAll((tiles) => new Set(tiles.map((t) => Math.round(t.getBoundingClientRect().x))).size);
+    await expect.poll(lefts).toBe(1);
+    expect(await onScreen()).toEqual(['Weekly pageviews', 'Signup funnel', 'Pageview retention']);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByRole('button', { name: 'Move tile Signup funnel' }).waitFor();
+    expect(patches.bodies).toHaveLength(2);
+    patches.stop();
+    expect((await saved())['Signup funnel']).toEqual({ x: 7, y: 0, w: 4, h: 7 });
   });
 
   it('a dashboard date range overrides every tile, is saved, and is marked on the tiles', async () => {

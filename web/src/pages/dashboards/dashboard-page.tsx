@@ -1,56 +1,26 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Layout } from 'react-grid-layout';
 import { Link, useParams } from 'react-router';
 import { api, errorMessage } from '../../api.js';
 import { ConfirmDialog } from '../../components/dialog.js';
 import { EmptyState, ErrorState, Loading } from '../../components/states.js';
-import { formatDateTime, timeAgo } from '../../format.js';
+import { timeAgo } from '../../format.js';
 import { usePageTitle, useProject } from '../../project.js';
 import { useApi } from '../../use-api.js';
 import type { Drill } from '../../insights/charts/types.js';
-import { dateRangeLabel } from '../../insights/date-range.js';
 import { DateRangePicker } from '../../insights/editor/date-range-picker.js';
-import { InsightViz } from '../../insights/insight-viz.js';
 import { PersonsModal } from '../../insights/persons-modal.js';
-import { derivedName, KIND_INFO, sourceOfSaved } from '../../insights/query.js';
-import type { Dashboard, DashboardFilters, DashboardTile, Insight, TileLayout } from '../../insights/types.js';
+import type { Dashboard, DashboardFilters, DashboardTile, Insight } from '../../insights/types.js';
 import { AddInsightDialog } from './add-insight-dialog.js';
-
-/** Tile sizes in grid units (12 columns; a row is 64 px). */
-export const TILE_SIZES = [
-  { key: 'small', label: 'Small', w: 4, h: 5 },
-  { key: 'medium', label: 'Medium', w: 6, h: 5 },
-  { key: 'large', label: 'Large', w: 8, h: 6 },
-  { key: 'full', label: 'Full width', w: 12, h: 6 },
-] as const;
-
-const DEFAULT_LAYOUT = { w: 6, h: 5 };
-
-function layoutOf(tile: DashboardTile): Required<Pick<TileLayout, 'w' | 'h'>> & TileLayout {
-  const sm = tile.layouts?.sm ?? {};
-  return { ...sm, w: Math.min(12, Math.max(1, sm.w ?? DEFAULT_LAYOUT.w)), h: Math.max(2, sm.h ?? DEFAULT_LAYOUT.h) };
-}
-
-function sizeKey(tile: DashboardTile): string {
-  const { w, h } = layoutOf(tile);
-  return TILE_SIZES.find((s) => s.w === w && s.h === h)?.key ?? 'custom';
-}
-
-/** Reading order of the grid: top to bottom, then left to right; tiles without a position last. */
-function ordered(tiles: DashboardTile[]): DashboardTile[] {
-  const pos = (t: DashboardTile) => [t.layouts?.sm?.y ?? Number.MAX_SAFE_INTEGER, t.layouts?.sm?.x ?? 0, t.id] as const;
-  return [...tiles].sort((a, b) => {
-    const [ay, ax, ai] = pos(a);
-    const [by, bx, bi] = pos(b);
-    return ay - by || ax - bx || ai - bi;
-  });
-}
-
-type TileRun = { status: 'loading' } | { status: 'error'; message: string };
+import { DashboardGrid } from './dashboard-grid.js';
+import { MOVE_HINT_ID, TileContent, tileTitle, type TileRun } from './dashboard-tile.js';
+import { changedTiles, type Direction, layoutOf, moved, readingOrder, resized, sizeKey, withLayouts } from './tile-layout.js';
 
 /**
  * `/dashboard/:id`: the tiles with their cached results at once, then every tile without one
  * computed on its own (per-tile loading); "Refresh" recomputes all; the date range override,
- * tile sizes and removals are saved to the dashboard through the API.
+ * removals and the layout (tiles dragged, resized by their corner or a size preset, or moved
+ * with the arrow keys on their handle) are saved to the dashboard through the API.
  */
 export default function DashboardPage() {
   const { dashboardId } = useParams();
@@ -64,7 +34,13 @@ export default function DashboardPage() {
   const [drill, setDrill] = useState<Drill | null>(null);
   const [adding, setAdding] = useState(false);
   const [removing, setRemoving] = useState<DashboardTile | null>(null);
+  const [announcement, setAnnouncement] = useState('');
   const generation = useRef(0);
+  // Layout PATCHes go one after another, so quick keyboard moves reach the server in order.
+  const saving = useRef<Promise<unknown>>(Promise.resolve());
+  const layoutSaves = useRef(0);
+  const focusAfterMove = useRef<number | null>(null);
+  const layout = useMemo(() => (dashboard ? layoutOf(dashboard.tiles) : []), [dashboard?.tiles]);
   usePageTitle(dashboard?.name || 'Dashboard', 'Dashboards', project.name);
 
   const computeTile = useCallback(
@@ -115,6 +91,15 @@ export default function DashboardPage() {
     if (loaded.status === 'ready') show(loaded.data);
   }, [loaded.status === 'ready' ? loaded.data : null]);
 
+  // A keyboard move re-orders the tiles in the DOM (reading order), which can drop focus: put it back on the handle.
+  useEffect(() => {
+    const id = focusAfterMove.current;
+    if (id === null) return;
+    focusAfterMove.current = null;
+    const handle = document.querySelector<HTMLElement>(`[data-tile-id="${id}"] .tile-handle`);
+    if (handle && document.activeElement !== handle) handle.focus();
+  });
+
   if (loaded.status === 'loading' || (loaded.status === 'ready' && !dashboard)) return <Loading label="Loading dashboard…" />;
   if (loaded.status === 'error') return <ErrorState error={loaded.error} retry={loaded.reload} title="Could not load this dashboard" />;
   const d = dashboard!;
@@ -137,12 +122,32 @@ export default function DashboardPage() {
     await patch({ filters }, (updated) => show(updated));
   }
 
-  async function resize(tile: DashboardTile, w: number, h: number) {
-    const layouts = { ...tile.layouts, sm: { ...layoutOf(tile), w, h } };
-    const before = d.tiles;
-    setDashboard({ ...d, tiles: d.tiles.map((t) => (t.id === tile.id ? { ...t, layouts } : t)) });
-    const ok = await patch({ tiles: [{ id: tile.id, layouts }] });
-    if (!ok) setDashboard((cur) => cur && { ...cur, tiles: before });
+  /** Saves every tile whose position differs from its saved one in ONE PATCH (shown at once; undone if the save fails). */
+  async function saveLayout(next: Layout) {
+    const changes = changedTiles(d.tiles, next);
+    if (!changes.length) return;
+    const before = new Map(d.tiles.map((t) => [t.id, t.layouts]));
+    const save = ++layoutSaves.current;
+    setDashboard((cur) => cur && { ...cur, tiles: withLayouts(cur.tiles, changes) });
+    const done = saving.current.then(() => patch({ tiles: changes }));
+    saving.current = done;
+    const ok = await done;
+    // Only the latest save is undone: an older one's layout is already replaced on screen.
+    if (!ok && save === layoutSaves.current) setDashboard((cur) => cur && { ...cur, tiles: cur.tiles.map((t) => ({ ...t, layouts: before.get(t.id) ?? t.layouts })) });
+  }
+
+  function move(tile: DashboardTile, direction: Direction) {
+    const title = tileTitle(tile);
+    const next = moved(layout, String(tile.id), direction);
+    if (!next) {
+      setAnnouncement(`“${title}” cannot move further ${direction}.`);
+      return;
+    }
+    const item = next.find((l) => l.i === String(tile.id))!;
+    const place = readingOrder(next).indexOf(item) + 1;
+    setAnnouncement(`Moved “${title}” ${direction}: tile ${place} of ${next.length}, column ${item.x + 1} of 12.`);
+    focusAfterMove.current = tile.id;
+    void saveLayout(next);
   }
 
   async function remove(tile: DashboardTile) {
@@ -152,8 +157,8 @@ export default function DashboardPage() {
   }
 
   const overridden = Boolean(d.filters?.date_from || d.filters?.date_to);
-  const tiles = ordered(d.tiles);
-  const oldest = tiles.map((t) => t.insight?.last_refresh).filter((x): x is string => Boolean(x)).sort()[0];
+  const tilesById = new Map(d.tiles.map((t) => [String(t.id), t]));
+  const oldest = d.tiles.map((t) => t.insight?.last_refresh).filter((x): x is string => Boolean(x)).sort()[0];
 
   return (
     <>
@@ -192,7 +197,7 @@ export default function DashboardPage() {
           {error}
         </p>
       )}
-      {tiles.length === 0 ? (
+      {d.tiles.length === 0 ? (
         <EmptyState title="This dashboard is empty">
           <p>Add a saved insight, or build a new one that lands here when you save it.</p>
           <button type="button" className="button button-primary" onClick={() => setAdding(true)}>
@@ -200,21 +205,40 @@ export default function DashboardPage() {
           </button>
         </EmptyState>
       ) : (
-        <ol className="dashboard-grid" aria-label="Tiles">
-          {tiles.map((tile) => (
-            <Tile
-              key={tile.id}
-              tile={tile}
-              dashboardId={d.id}
-              override={overridden ? d.filters : null}
-              run={runs[tile.id]}
-              onRefresh={() => void computeTile(tile, 'force_blocking', generation.current)}
-              onResize={(w, h) => void resize(tile, w, h)}
-              onRemove={() => setRemoving(tile)}
-              onDrill={setDrill}
-            />
-          ))}
-        </ol>
+        <>
+          <p id={MOVE_HINT_ID} className="visually-hidden">
+            Drag a tile by its header to move it and by its bottom-right corner to resize it. On a tile's move handle, the arrow keys move the tile one step.
+          </p>
+          <p className="visually-hidden" aria-live="polite">
+            {announcement}
+          </p>
+          <DashboardGrid layout={layout} onLayoutEnd={(next) => void saveLayout(next)}>
+            {(editable) =>
+              readingOrder(layout).map((item) => {
+                const tile = tilesById.get(item.i)!;
+                const title = tileTitle(tile);
+                const size = { key: sizeKey(item), w: item.w, h: item.h };
+                return (
+                  <div key={item.i} className="tile" role="listitem" aria-label={title} data-tile-id={tile.id} data-size={size.key}>
+                    <TileContent
+                      tile={tile}
+                      dashboardId={d.id}
+                      override={overridden ? d.filters : null}
+                      run={runs[tile.id]}
+                      size={size}
+                      editable={editable}
+                      onRefresh={() => void computeTile(tile, 'force_blocking', generation.current)}
+                      onResize={(w, h) => void saveLayout(resized(layout, item.i, w, h))}
+                      onMove={(direction) => move(tile, direction)}
+                      onRemove={() => setRemoving(tile)}
+                      onDrill={setDrill}
+                    />
+                  </div>
+                );
+              })
+            }
+          </DashboardGrid>
+        </>
       )}
       {drill && <PersonsModal drill={drill} onClose={() => setDrill(null)} />}
       {adding && (
@@ -236,99 +260,5 @@ export default function DashboardPage() {
         </ConfirmDialog>
       )}
     </>
-  );
-}
-
-function tileTitle(tile: DashboardTile): string {
-  const insight = tile.insight;
-  if (!insight) return 'Text';
-  const query = sourceOfSaved(insight.query);
-  return insight.name || insight.derived_name || (query ? derivedName(query) : 'Untitled insight');
-}
-
-function Tile({
-  tile,
-  dashboardId,
-  override,
-  run,
-  onRefresh,
-  onResize,
-  onRemove,
-  onDrill,
-}: {
-  tile: DashboardTile;
-  dashboardId: number;
-  override: DashboardFilters | null;
-  run: TileRun | undefined;
-  onRefresh: () => void;
-  onResize: (w: number, h: number) => void;
-  onRemove: () => void;
-  onDrill: (drill: Drill) => void;
-}) {
-  const { project, base } = useProject();
-  const { w, h } = layoutOf(tile);
-  const title = tileTitle(tile);
-  const insight = tile.insight;
-  const saved = insight ? sourceOfSaved(insight.query) : null;
-  // The tile shows the query as the dashboard runs it, so a drill-down lists the persons of the shown range.
-  const query = saved && override ? { ...saved, dateRange: { date_from: override.date_from ?? null, date_to: override.date_to ?? null } } : saved;
-  const overriddenBy = override ? dateRangeLabel(override) : null;
-  const size = sizeKey(tile);
-  const savedError = insight?.query_status?.error ? insight.query_status.error_message : null;
-
-  return (
-    <li className="tile" style={{ gridColumn: `span ${w}`, gridRow: `span ${h}` }} aria-label={title} data-tile-id={tile.id} data-size={size}>
-      <div className="tile-head">
-        <h2 className="tile-title">
-          {insight ? <Link to={`${base}/insights/${insight.short_id}?dashboard=${dashboardId}`}>{title}</Link> : title}
-        </h2>
-        <div className="tile-controls">
-          <select className="input input-small" aria-label={`Size of ${title}`} value={size} onChange={(e) => {
-              const s = TILE_SIZES.find((x) => x.key === e.target.value);
-              if (s) onResize(s.w, s.h);
-            }}>
-            {size === 'custom' && <option value="custom">Custom ({w}×{h})</option>}
-            {TILE_SIZES.map((s) => (
-              <option key={s.key} value={s.key}>
-                {s.label}
-              </option>
-            ))}
-          </select>
-          <button type="button" className="button button-small" onClick={onRemove} aria-label={`Remove ${title} from dashboard`}>
-            Remove
-          </button>
-        </div>
-      </div>
-      <div className="tile-meta">
-        {query && <span className="muted">{KIND_INFO[query.kind].label}</span>}
-        {overriddenBy && (
-          <span className="badge badge-warning" title="The dashboard's date range replaces this insight's own range">
-            Date range overridden by dashboard: {overriddenBy}
-          </span>
-        )}
-        <span className="muted tile-computed">
-          {run?.status === 'loading' ? (
-            'Computing…'
-          ) : insight?.last_refresh ? (
-            <>
-              Computed <time dateTime={insight.last_refresh} title={formatDateTime(insight.last_refresh, project.timezone)}>{timeAgo(insight.last_refresh)}</time>
-            </>
-          ) : null}
-        </span>
-        {insight && (
-          <button type="button" className="button button-small" onClick={onRefresh} disabled={run?.status === 'loading'} aria-label={`Refresh ${title}`}>
-            Refresh
-          </button>
-        )}
-      </div>
-      <div className={`tile-body${run?.status === 'loading' && insight?.result != null ? ' stale' : ''}`} aria-busy={run?.status === 'loading'}>
-        {tile.text && <p className="tile-text">{tile.text.body}</p>}
-        {run?.status === 'error' && <ErrorState error={new Error(run.message)} title="There was a problem completing this query" retry={onRefresh} />}
-        {run?.status !== 'error' && savedError && <ErrorState error={new Error(savedError)} title="There was a problem completing this query" retry={onRefresh} />}
-        {run?.status !== 'error' && !savedError && insight && insight.result == null && <Loading label="Computing…" />}
-        {run?.status !== 'error' && !savedError && query && insight?.result != null && <InsightViz query={query} results={insight.result} onDrill={onDrill} compact timezone={insight.timezone} />}
-        {insight && !query && <p className="muted">This insight is not one the dashboard can draw (it may be SQL).</p>}
-      </div>
-    </li>
   );
 }
