@@ -36,11 +36,29 @@ export interface DateRange {
   explicitDate?: boolean | null;
 }
 
+/** A cohort of a cohort breakdown: its id, or 'all' ("All users", id 0 in PostHog's results). */
+export type CohortRef = number | 'all';
+
 export interface BreakdownFilter {
-  breakdown_type?: 'event' | 'person' | null;
-  breakdown?: string | null;
+  breakdown_type?: 'event' | 'person' | 'cohort' | null;
+  /** A property name; for cohort breakdowns a list of cohort ids (PostHog also accepts one id or 'all'). */
+  breakdown?: string | number | Array<string | number> | null;
   breakdown_limit?: number | null;
   [key: string]: unknown;
+}
+
+/** An event excluded between two steps (0-based, `funnelFromStep` < `funnelToStep`). */
+export interface FunnelExclusion extends EventsNode {
+  funnelFromStep: number;
+  funnelToStep: number;
+}
+
+export type FunnelVizType = 'steps' | 'time_to_convert' | 'trends';
+export type BreakdownAttribution = 'first_touch' | 'last_touch' | 'all_events' | 'step';
+
+export interface FormulaNode {
+  formula: string;
+  custom_name?: string | null;
 }
 
 export interface RetentionEntity {
@@ -60,12 +78,27 @@ export interface InsightQuery {
   filterTestAccounts?: boolean | null;
   breakdownFilter?: BreakdownFilter | null;
   compareFilter?: { compare?: boolean | null; compare_to?: string | null } | null;
-  trendsFilter?: { display?: TrendsDisplay | null; [key: string]: unknown } | null;
+  trendsFilter?: {
+    display?: TrendsDisplay | null;
+    /** Formula mode: PostHog's three spellings; the builder writes `formulaNodes` (see formulaNodesOf). */
+    formula?: string | null;
+    formulas?: string[] | null;
+    formulaNodes?: FormulaNode[] | null;
+    [key: string]: unknown;
+  } | null;
   funnelsFilter?: {
     funnelOrderType?: 'ordered' | 'strict' | 'unordered' | null;
     funnelWindowInterval?: number | null;
     funnelWindowIntervalUnit?: WindowUnit | null;
-    funnelVizType?: string | null;
+    funnelVizType?: FunnelVizType | null;
+    /** 0-based steps the time to convert / conversion trend is measured between (default first → last). */
+    funnelFromStep?: number | null;
+    funnelToStep?: number | null;
+    /** Time-to-convert histogram bins (null: automatic). */
+    binCount?: number | null;
+    exclusions?: FunnelExclusion[] | null;
+    breakdownAttributionType?: BreakdownAttribution | null;
+    breakdownAttributionValue?: number | null;
     [key: string]: unknown;
   } | null;
   retentionFilter?: {
@@ -309,4 +342,68 @@ export function incompleteReason(query: InsightQuery): string | null {
   if (SERIES_KINDS.has(query.kind) && !(query.series?.length ?? 0)) return 'Add a series to see results.';
   for (const s of query.series ?? []) if (needsProperty(s.math) && !s.math_property) return `Choose the property whose ${mathLabel(s.math).replace('Property value: ', '')} to compute.`;
   return null;
+}
+
+/** The funnel graph types, in PostHog's order and words. */
+export const FUNNEL_VIZ_TYPES: Array<{ value: FunnelVizType; label: string }> = [
+  { value: 'steps', label: 'Conversion steps' },
+  { value: 'time_to_convert', label: 'Time to convert' },
+  { value: 'trends', label: 'Historical trends' },
+];
+
+/** The formulas of a trends query, whichever of PostHog's spellings a link uses (`formulaNodes`, `formulas`, `formula`). */
+export function formulaNodesOf(trendsFilter: InsightQuery['trendsFilter']): FormulaNode[] {
+  if (!trendsFilter) return [];
+  if (trendsFilter.formulaNodes?.length) return trendsFilter.formulaNodes;
+  if (trendsFilter.formulas?.length) return trendsFilter.formulas.map((formula) => ({ formula }));
+  if (trendsFilter.formula?.trim()) return [{ formula: trendsFilter.formula }];
+  return [];
+}
+
+/** The query with these formulas (none: formula mode off), written as `formulaNodes` only. */
+export function withFormulas(query: InsightQuery, nodes: FormulaNode[]): InsightQuery {
+  const { formula: _f, formulas: _fs, formulaNodes: _fn, ...rest } = query.trendsFilter ?? {};
+  const kept = nodes.filter((n) => n.formula.trim());
+  return { ...query, trendsFilter: kept.length ? { ...rest, formulaNodes: kept } : rest };
+}
+
+/** The cohorts of a cohort breakdown (`breakdown` as a list, one id, or 'all'); [] for any other breakdown. */
+export function cohortRefsOf(filter: BreakdownFilter | null | undefined): CohortRef[] {
+  if (filter?.breakdown_type !== 'cohort' || filter.breakdown === null || filter.breakdown === undefined || filter.breakdown === '') return [];
+  const raw = Array.isArray(filter.breakdown) ? filter.breakdown : [filter.breakdown];
+  const refs: CohortRef[] = [];
+  for (const v of raw) {
+    const ref: CohortRef | null = v === 'all' || v === 0 || v === '0' ? 'all' : /^\d+$/.test(String(v)) ? Number(v) : null;
+    if (ref !== null && !refs.includes(ref)) refs.push(ref);
+  }
+  return refs;
+}
+
+/**
+ * Keeps a funnel's step references valid after its steps change (a step removed, the order made
+ * "any order"): the time-to-convert/trends step range, the exclusions' ranges and the attribution
+ * step. The server refuses out-of-range steps, so a removed step must not leave the query broken.
+ */
+export function normalizeFunnel(query: InsightQuery): InsightQuery {
+  const f = query.funnelsFilter;
+  if (query.kind !== 'FunnelsQuery' || !f) return query;
+  const last = (query.series?.length ?? 0) - 1;
+  // With fewer than two steps nothing runs; keep what the user set until steps come back.
+  if (last < 1) return query;
+  const next = { ...f };
+  if (next.funnelToStep != null && (next.funnelToStep < 1 || next.funnelToStep > last)) next.funnelToStep = undefined;
+  if (next.funnelFromStep != null && (next.funnelFromStep < 0 || next.funnelFromStep >= (next.funnelToStep ?? last))) next.funnelFromStep = undefined;
+  if (next.exclusions?.length) {
+    const unordered = next.funnelOrderType === 'unordered';
+    next.exclusions = next.exclusions
+      // Unordered funnels only allow exclusions over the whole funnel.
+      .map((e) => (unordered ? { ...e, funnelFromStep: 0, funnelToStep: last } : { ...e, funnelToStep: Math.min(e.funnelToStep, last) }))
+      .filter((e) => e.funnelFromStep >= 0 && e.funnelFromStep < e.funnelToStep);
+  }
+  if (next.breakdownAttributionType === 'step') {
+    const step = next.breakdownAttributionValue ?? 0;
+    if (step > last || (next.funnelOrderType === 'unordered' && step !== 0)) next.breakdownAttributionValue = 0;
+  }
+  for (const key of Object.keys(next) as Array<keyof typeof next>) if (next[key] === undefined) delete next[key];
+  return { ...query, funnelsFilter: next };
 }

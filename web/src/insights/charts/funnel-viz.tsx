@@ -1,4 +1,7 @@
 import { eventLabel } from '../query.js';
+import { formatDuration } from './format-duration.js';
+import { FunnelTrendsViz, isFunnelTrends, type FunnelTrendSeries } from './funnel-trends.js';
+import { isTimeToConvert, TimeToConvertViz, type TimeToConvertResult } from './funnel-time-to-convert.js';
 import { breakdownLabel, formatPercent, formatValue, type VizProps } from './types.js';
 
 export interface FunnelStep {
@@ -10,30 +13,30 @@ export interface FunnelStep {
   average_conversion_time?: number | null;
   median_conversion_time?: number | null;
   breakdown_value?: unknown;
+  /** The breakdown's display value (a cohort breakdown: the cohort's name, `breakdown_value` its id). */
+  breakdown?: unknown;
 }
 
-/** "2h 5m", "45s": PostHog shows conversion times this way. */
-export function formatDuration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '–';
-  const s = Math.round(seconds);
-  const parts: string[] = [];
-  const d = Math.floor(s / 86_400);
-  const h = Math.floor((s % 86_400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  if (d) parts.push(`${d}d`);
-  if (h) parts.push(`${h}h`);
-  if (m && parts.length < 2) parts.push(`${m}m`);
-  if (!parts.length) parts.push(`${s % 60}s`);
-  return parts.join(' ');
-}
+/** What a FunnelsQuery answers, by graph type: steps (one list, or one per breakdown value), a histogram, or rate series. */
+export type FunnelResults = FunnelStep[] | FunnelStep[][] | TimeToConvertResult | FunnelTrendSeries[];
 
 const stepName = (s: FunnelStep) => s.custom_name || eventLabel(s.name ?? (typeof s.action_id === 'string' ? s.action_id : null));
+
+/** A funnel's chart for its graph type (`funnelsFilter.funnelVizType`); an answer of another shape shows as none. */
+export function FunnelViz({ query, results, onDrill, compact }: VizProps<FunnelResults>) {
+  const viz = query.funnelsFilter?.funnelVizType ?? 'steps';
+  const none = <p className="muted">No results yet.</p>;
+  if (viz === 'time_to_convert') return isTimeToConvert(results) ? <TimeToConvertViz query={query} results={results} compact={compact} /> : none;
+  if (viz === 'trends') return isFunnelTrends(results) ? <FunnelTrendsViz query={query} results={results} compact={compact} /> : none;
+  if (!Array.isArray(results) || isFunnelTrends(results)) return none;
+  return <FunnelStepsViz query={query} results={results as FunnelStep[] | FunnelStep[][]} onDrill={onDrill} compact={compact} />;
+}
 
 /**
  * Conversion steps as horizontal bars: persons who reached each step, conversion from the first
  * step, and the drop-off from the previous one. Both numbers open the persons behind them.
  */
-export function FunnelViz({ query, results, onDrill, compact }: VizProps<FunnelStep[] | FunnelStep[][]>) {
+function FunnelStepsViz({ query, results, onDrill, compact }: VizProps<FunnelStep[] | FunnelStep[][]>) {
   if (results.length === 0) return <p className="muted">No one entered this funnel in the date range.</p>;
   const grouped = Array.isArray(results[0]);
   if (grouped) return <FunnelBreakdownTable query={query} results={results as FunnelStep[][]} onDrill={onDrill} compact={compact} />;
@@ -105,6 +108,7 @@ export function FunnelViz({ query, results, onDrill, compact }: VizProps<FunnelS
 /** With a breakdown: one row per value, persons and conversion per step. */
 function FunnelBreakdownTable({ query, results, onDrill }: VizProps<FunnelStep[][]>) {
   const steps = results[0] ?? [];
+  const cohorts = query.breakdownFilter?.breakdown_type === 'cohort';
   return (
     <div className="table-scroll">
       <table className="table">
@@ -125,9 +129,11 @@ function FunnelBreakdownTable({ query, results, onDrill }: VizProps<FunnelStep[]
           {results.map((row, r) => {
             const value = row[0]?.breakdown_value;
             const first = row[0]?.count ?? 0;
+            // Cohort breakdowns: the value is the cohort id ("0" = all users), the name comes with it.
+            const label = cohorts ? (Number(value) === 0 ? 'All users' : String(row[0]?.breakdown ?? value)) : breakdownLabel(value);
             return (
               <tr key={r}>
-                <th scope="row">{breakdownLabel(value)}</th>
+                <th scope="row">{label}</th>
                 {row.map((s, i) => (
                   <td key={i} className="num">
                     {onDrill ? (
@@ -135,7 +141,7 @@ function FunnelBreakdownTable({ query, results, onDrill }: VizProps<FunnelStep[]
                         type="button"
                         className="link-button"
                         onClick={() =>
-                          onDrill({ title: `${breakdownLabel(value)}: completed step ${i + 1}`, source: { kind: 'FunnelsActorsQuery', source: query, funnelStep: i + 1, funnelStepBreakdown: value } })
+                          onDrill({ title: `${label}: completed step ${i + 1}`, source: { kind: 'FunnelsActorsQuery', source: query, funnelStep: i + 1, funnelStepBreakdown: value } })
                         }
                       >
                         {formatValue(s.count)}

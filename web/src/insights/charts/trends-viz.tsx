@@ -1,6 +1,7 @@
 import { lazy, Suspense, useMemo } from 'react';
 import { Loading } from '../../components/states.js';
-import { needsProperty, TOTAL_VALUE_DISPLAYS, type TrendsDisplay } from '../query.js';
+import { formulaNodesOf, needsProperty, TOTAL_VALUE_DISPLAYS, type TrendsDisplay } from '../query.js';
+import { useCohortLabels } from './cohort-labels.js';
 import { EChart, PALETTE, type ChartClick } from './echart.js';
 import { type Drill, formatPercent, formatValue, seriesName, type SeriesResult, type VizProps } from './types.js';
 
@@ -8,10 +9,11 @@ import { type Drill, formatPercent, formatValue, seriesName, type SeriesResult, 
 const WorldMap = lazy(() => import('./world-map.js'));
 
 /** The trends displays: line/area/bar over time, a big number, total-value bars, a pie and a table. */
-export function TrendsViz({ query, results, onDrill, compact }: VizProps<SeriesResult[]>) {
+export function TrendsViz({ query, results: raw, onDrill, compact }: VizProps<SeriesResult[]>) {
+  const results = useCohortLabels(query, raw);
   const display: TrendsDisplay = query.trendsFilter?.display ?? 'ActionsLineGraph';
-  // Property-value maths have no persons behind a point (PostHog does not open the modal either).
-  const drillable = onDrill && !(query.series ?? []).some((s) => needsProperty(s.math));
+  // Property-value maths and formulas have no persons behind a point (PostHog does not open the modal either).
+  const drillable = onDrill && !(query.series ?? []).some((s) => needsProperty(s.math)) && formulaNodesOf(query.trendsFilter).length === 0;
   const drill = (s: SeriesResult, dayIndex?: number): Drill => {
     const day = dayIndex === undefined ? undefined : s.days?.[dayIndex];
     const source: Record<string, unknown> = { kind: 'InsightActorsQuery', source: query, series: s.action?.order ?? 0 };

@@ -29,6 +29,8 @@ export interface SeriesResult {
   status?: string;
   action?: { order?: number; name?: string | null; custom_name?: string | null; id?: string | null; math?: string | null } | null;
   breakdown_value?: unknown;
+  /** How to show the breakdown value when it is not itself readable (a cohort id → the cohort's name). */
+  breakdown_label?: string;
   compare?: boolean;
   compare_label?: 'current' | 'previous';
 }
@@ -48,7 +50,7 @@ export function breakdownLabel(value: unknown): string {
 export function seriesName(s: SeriesResult): string {
   const base = s.action?.custom_name || eventLabel(s.action?.name ?? s.action?.id ?? s.label ?? null);
   const parts = [base];
-  if (s.breakdown_value !== undefined && s.breakdown_value !== null && s.breakdown_value !== '') parts.push(breakdownLabel(s.breakdown_value));
+  if (s.breakdown_value !== undefined && s.breakdown_value !== null && s.breakdown_value !== '') parts.push(s.breakdown_label ?? breakdownLabel(s.breakdown_value));
   let name = parts.join(' · ');
   if (s.compare_label === 'previous') name += ' (previous period)';
   return name;

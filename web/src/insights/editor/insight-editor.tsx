@@ -3,8 +3,12 @@ import { filtersFromRows, PropertyFiltersEditor, rowsFromFilters, type FilterRow
 import { TaxonomyPicker } from '../../components/taxonomy-picker.js';
 import { useProject } from '../../project.js';
 import { defaultInterval } from '../date-range.js';
-import { INSIGHT_KINDS, type InsightKind, type InsightQuery, INTERVALS, KIND_INFO, TOTAL_VALUE_DISPLAYS, TRENDS_DISPLAYS, type TrendsDisplay } from '../query.js';
+import { cohortRefsOf, eventLabel, INSIGHT_KINDS, type InsightKind, type InsightQuery, INTERVALS, KIND_INFO, normalizeFunnel, TOTAL_VALUE_DISPLAYS, TRENDS_DISPLAYS, type TrendsDisplay } from '../query.js';
+import { CohortBreakdownChoices } from './cohort-breakdown.js';
 import { DateRangePicker } from './date-range-picker.js';
+import { FormulaEditor } from './formula-editor.js';
+import { FunnelDisplayOptions } from './funnel-display.js';
+import { FunnelExclusions } from './funnel-exclusions.js';
 import { FunnelOptions, PathsOptions, RetentionOptions } from './kind-options.js';
 import { SeriesEditor } from './series-editor.js';
 
@@ -45,8 +49,10 @@ export function KindTabs({ kind, onSelect }: { kind: InsightKind; onSelect: (kin
 }
 
 /** Everything that defines the insight: series or kind options, filters, breakdown. */
-export function InsightEditor({ query, onChange }: { query: InsightQuery; onChange: Change }) {
+export function InsightEditor({ query, onChange: change }: { query: InsightQuery; onChange: Change }) {
   const kind = query.kind;
+  // Step edits can leave funnel step references (exclusions, step range) pointing past the last step.
+  const onChange: Change = (next) => change(normalizeFunnel(next));
   const seriesTitle = kind === 'FunnelsQuery' ? 'Query steps' : kind === 'LifecycleQuery' ? 'Event' : 'Series';
   return (
     <section id="insight-editor" className="card insight-editor" role="tabpanel" aria-labelledby={`insight-tab-${kind}`}>
@@ -62,7 +68,13 @@ export function InsightEditor({ query, onChange }: { query: InsightQuery; onChan
               <SeriesEditor kind={kind} series={query.series ?? []} onChange={(series) => onChange({ ...query, series })} />
             </>
           )}
-          {kind === 'FunnelsQuery' && <FunnelOptions query={query} onChange={onChange} />}
+          {kind === 'TrendsQuery' && <FormulaEditor query={query} onChange={onChange} />}
+          {kind === 'FunnelsQuery' && (
+            <>
+              <FunnelOptions query={query} onChange={onChange} />
+              <FunnelExclusions query={query} onChange={onChange} />
+            </>
+          )}
         </div>
         <div className="editor-column">
           <h2 className="editor-heading">Filters</h2>
@@ -71,6 +83,7 @@ export function InsightEditor({ query, onChange }: { query: InsightQuery; onChan
             <>
               <h2 className="editor-heading">Breakdown by</h2>
               <BreakdownPicker query={query} onChange={onChange} />
+              {kind === 'FunnelsQuery' && <FunnelAttribution query={query} onChange={onChange} />}
             </>
           )}
         </div>
@@ -105,12 +118,23 @@ function GlobalFilters({ query, onChange }: { query: InsightQuery; onChange: Cha
   );
 }
 
+type BreakdownChoice = 'none' | 'event' | 'person' | 'cohort';
+
+/**
+ * "Breakdown by": an event or person property, or (trends and funnels) cohorts. Choosing "Cohorts"
+ * shows the project's cohorts; the breakdown joins the query once one is ticked.
+ */
 function BreakdownPicker({ query, onChange }: { query: InsightQuery; onChange: Change }) {
   const id = useId();
   const { project } = useProject();
   const b = query.breakdownFilter;
   const events = (query.series ?? []).flatMap((s) => (s.event ? [s.event] : []));
-  const type = b?.breakdown ? (b.breakdown_type ?? 'event') : 'none';
+  const cohortRefs = cohortRefsOf(b);
+  const stored: BreakdownChoice = b?.breakdown_type === 'cohort' ? (cohortRefs.length ? 'cohort' : 'none') : b?.breakdown ? (b.breakdown_type ?? 'event') === 'person' ? 'person' : 'event' : 'none';
+  // "Cohorts" chosen with none ticked yet: not a query PostHog or the server accepts, so it stays here.
+  const [pendingCohorts, setPendingCohorts] = useState(false);
+  const type: BreakdownChoice = stored === 'none' && pendingCohorts ? 'cohort' : stored;
+  const cohortsAllowed = query.kind === 'TrendsQuery' || query.kind === 'FunnelsQuery';
   return (
     <div className="option-row breakdown-picker">
       <div className="control">
@@ -122,17 +146,19 @@ function BreakdownPicker({ query, onChange }: { query: InsightQuery; onChange: C
           className="input"
           value={type}
           onChange={(e) => {
-            const t = e.target.value;
-            if (t === 'none') onChange({ ...query, breakdownFilter: undefined });
-            else onChange({ ...query, breakdownFilter: { breakdown_type: t as 'event', breakdown: t === 'person' ? 'email' : '$browser' } });
+            const t = e.target.value as BreakdownChoice;
+            setPendingCohorts(t === 'cohort');
+            if (t === 'none' || t === 'cohort') onChange({ ...query, breakdownFilter: undefined });
+            else onChange({ ...query, breakdownFilter: { breakdown_type: t, breakdown: t === 'person' ? 'email' : '$browser' } });
           }}
         >
           <option value="none">No breakdown</option>
           <option value="event">Event property</option>
           <option value="person">Person property</option>
+          {(cohortsAllowed || type === 'cohort') && <option value="cohort">Cohorts</option>}
         </select>
       </div>
-      {type !== 'none' && (
+      {(type === 'event' || type === 'person') && (
         <div className="control">
           <span className="control-label" aria-hidden="true">
             Property
@@ -145,11 +171,69 @@ function BreakdownPicker({ query, onChange }: { query: InsightQuery; onChange: C
             hideLabel
             value={String(b?.breakdown ?? '')}
             eventNames={type === 'event' && events.length ? events : undefined}
-            onChange={(p) => p && onChange({ ...query, breakdownFilter: { ...b, breakdown_type: type as 'event', breakdown: p } })}
+            onChange={(p) => p && onChange({ ...query, breakdownFilter: { ...b, breakdown_type: type, breakdown: p } })}
             placeholder="Search properties"
           />
         </div>
       )}
+      {type === 'cohort' && (
+        <CohortBreakdownChoices
+          selected={cohortRefs}
+          onChange={(refs) => {
+            setPendingCohorts(refs.length === 0);
+            onChange({ ...query, breakdownFilter: refs.length ? { breakdown_type: 'cohort', breakdown: refs } : undefined });
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+/**
+ * Funnels broken down by a property: which value a person's funnel is counted under (PostHog's
+ * "Attribution type"). Cohort breakdowns count each cohort's own funnel, so it does not apply there.
+ */
+function FunnelAttribution({ query, onChange }: { query: InsightQuery; onChange: Change }) {
+  const id = useId();
+  const b = query.breakdownFilter;
+  if (!b?.breakdown || b.breakdown_type === 'cohort') return null;
+  const f = query.funnelsFilter ?? {};
+  const steps = query.series ?? [];
+  const unordered = f.funnelOrderType === 'unordered';
+  const type = f.breakdownAttributionType ?? 'first_touch';
+  const value = type === 'step' ? `step:${f.breakdownAttributionValue ?? 0}` : type;
+  return (
+    <div className="option-row">
+      <div className="control">
+        <label htmlFor={`${id}-attribution`} className="control-label">
+          Attribution type
+        </label>
+        <select
+          id={`${id}-attribution`}
+          className="input"
+          value={value}
+          onChange={(e) => {
+            const v = e.target.value;
+            const { breakdownAttributionType: _t, breakdownAttributionValue: _v, ...rest } = f;
+            const next = v.startsWith('step:') ? { ...rest, breakdownAttributionType: 'step' as const, breakdownAttributionValue: Number(v.slice(5)) } : v === 'first_touch' ? rest : { ...rest, breakdownAttributionType: v as 'last_touch' };
+            onChange({ ...query, funnelsFilter: next });
+          }}
+        >
+          <option value="first_touch">First touchpoint</option>
+          <option value="last_touch">Last touchpoint</option>
+          <option value="all_events">All steps</option>
+          {/* An any-order funnel has no "step 2": PostHog offers the value of any step instead. */}
+          {unordered ? (
+            <option value="step:0">Any step</option>
+          ) : (
+            steps.map((s, i) => (
+              <option key={i} value={`step:${i}`}>
+                Step {i + 1}: {s.custom_name || eventLabel(s.event)}
+              </option>
+            ))
+          )}
+        </select>
+      </div>
     </div>
   );
 }
@@ -159,7 +243,8 @@ export function DisplayBar({ query, onChange }: { query: InsightQuery; onChange:
   const id = useId();
   const kind = query.kind;
   const display = query.trendsFilter?.display ?? 'ActionsLineGraph';
-  const timeSeries = kind === 'LifecycleQuery' || kind === 'StickinessQuery' || (kind === 'TrendsQuery' && !TOTAL_VALUE_DISPLAYS.has(display));
+  const funnelTrends = kind === 'FunnelsQuery' && query.funnelsFilter?.funnelVizType === 'trends';
+  const timeSeries = kind === 'LifecycleQuery' || kind === 'StickinessQuery' || (kind === 'TrendsQuery' && !TOTAL_VALUE_DISPLAYS.has(display)) || funnelTrends;
   return (
     <div className="display-bar">
       <DateRangePicker
@@ -171,6 +256,7 @@ export function DisplayBar({ query, onChange }: { query: InsightQuery; onChange:
           onChange(next);
         }}
       />
+      {kind === 'FunnelsQuery' && <FunnelDisplayOptions query={query} onChange={(next) => onChange(normalizeFunnel(next))} />}
       {timeSeries && (
         <div className="control">
           <label htmlFor={`${id}-interval`} className="control-label">
