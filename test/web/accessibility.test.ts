@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import { PostHog } from 'posthog-node';

@@ -5,26 +5,82 @@ import { useSession } from './session.js';
 import { ProjectShell } from './shell/project-shell.js';
 
 // Each screen is its own chunk: a first visit downloads only the shell and the screen it opens.
-const Login = lazy(() => import('./pages/login.js'));
-const Home = lazy(() => import('./pages/home.js'));
-const SettingsLayout = lazy(() => import('./pages/settings/settings-layout.js'));
-const ProjectSettings = lazy(() => import('./pages/settings/project-settings.js'));
-const PersonalApiKeys = lazy(() => import('./pages/settings/personal-api-keys.js'));
-const PersonsList = lazy(() => import('./pages/persons/persons-list.js'));
-const PersonPage = lazy(() => import('./pages/persons/person-page.js'));
-const CohortsList = lazy(() => import('./pages/cohorts/cohorts-list.js'));
-const CohortEditor = lazy(() => import('./pages/cohorts/cohort-editor.js'));
-const FlagsList = lazy(() => import('./pages/feature-flags/flags-list.js'));
-const FlagEditor = lazy(() => import('./pages/feature-flags/flag-editor.js'));
-const ExperimentsList = lazy(() => import('./pages/experiments/experiments-list.js'));
-const ExperimentPage = lazy(() => import('./pages/experiments/experiment-page.js'));
-const DashboardList = lazy(() => import('./pages/dashboards/dashboard-list.js'));
-const DashboardPage = lazy(() => import('./pages/dashboards/dashboard-page.js'));
-const InsightList = lazy(() => import('./pages/insights/insight-list.js'));
-const InsightPage = lazy(() => import('./pages/insights/insight-page.js'));
-const ActivityExplore = lazy(() => import('./pages/activity/activity-explore.js'));
-const SqlEditor = lazy(() => import('./pages/sql/sql-editor-page.js'));
-const NotFound = lazy(() => import('./pages/not-found.js'));
+const chunks = {
+  login: () => import('./pages/login.js'),
+  home: () => import('./pages/home.js'),
+  settingsLayout: () => import('./pages/settings/settings-layout.js'),
+  projectSettings: () => import('./pages/settings/project-settings.js'),
+  personalApiKeys: () => import('./pages/settings/personal-api-keys.js'),
+  personsList: () => import('./pages/persons/persons-list.js'),
+  personPage: () => import('./pages/persons/person-page.js'),
+  cohortsList: () => import('./pages/cohorts/cohorts-list.js'),
+  cohortEditor: () => import('./pages/cohorts/cohort-editor.js'),
+  flagsList: () => import('./pages/feature-flags/flags-list.js'),
+  flagEditor: () => import('./pages/feature-flags/flag-editor.js'),
+  experimentsList: () => import('./pages/experiments/experiments-list.js'),
+  experimentPage: () => import('./pages/experiments/experiment-page.js'),
+  dashboardList: () => import('./pages/dashboards/dashboard-list.js'),
+  dashboardPage: () => import('./pages/dashboards/dashboard-page.js'),
+  insightList: () => import('./pages/insights/insight-list.js'),
+  insightPage: () => import('./pages/insights/insight-page.js'),
+  activity: () => import('./pages/activity/activity-explore.js'),
+  sql: () => import('./pages/sql/sql-editor-page.js'),
+  notFound: () => import('./pages/not-found.js'),
+};
+const Login = lazy(chunks.login);
+const Home = lazy(chunks.home);
+const SettingsLayout = lazy(chunks.settingsLayout);
+const ProjectSettings = lazy(chunks.projectSettings);
+const PersonalApiKeys = lazy(chunks.personalApiKeys);
+const PersonsList = lazy(chunks.personsList);
+const PersonPage = lazy(chunks.personPage);
+const CohortsList = lazy(chunks.cohortsList);
+const CohortEditor = lazy(chunks.cohortEditor);
+const FlagsList = lazy(chunks.flagsList);
+const FlagEditor = lazy(chunks.flagEditor);
+const ExperimentsList = lazy(chunks.experimentsList);
+const ExperimentPage = lazy(chunks.experimentPage);
+const DashboardList = lazy(chunks.dashboardList);
+const DashboardPage = lazy(chunks.dashboardPage);
+const InsightList = lazy(chunks.insightList);
+const InsightPage = lazy(chunks.insightPage);
+const ActivityExplore = lazy(chunks.activity);
+const SqlEditor = lazy(chunks.sql);
+const NotFound = lazy(chunks.notFound);
+
+/** The chunks a path (without its `/project/:id` prefix) renders, most specific first. */
+const CHUNKS_BY_PATH: Array<[RegExp, Array<() => Promise<unknown>>]> = [
+  [/^\/login/, [chunks.login]],
+  [/^\/home/, [chunks.home]],
+  [/^\/dashboard\/\d+/, [chunks.dashboardPage]],
+  [/^\/dashboard/, [chunks.dashboardList]],
+  [/^\/insights\/[^/]+/, [chunks.insightPage]],
+  [/^\/insights/, [chunks.insightList]],
+  [/^\/(activity|events)/, [chunks.activity]],
+  [/^\/sql/, [chunks.sql]],
+  [/^\/persons\/[^/]+/, [chunks.personPage]],
+  [/^\/persons/, [chunks.personsList]],
+  [/^\/cohorts\/[^/]+/, [chunks.cohortEditor]],
+  [/^\/cohorts/, [chunks.cohortsList]],
+  [/^\/feature_flags\/[^/]+/, [chunks.flagEditor]],
+  [/^\/feature_flags/, [chunks.flagsList]],
+  [/^\/experiments\/[^/]+/, [chunks.experimentPage]],
+  [/^\/experiments/, [chunks.experimentsList]],
+  [/^\/settings\/user-api-keys/, [chunks.settingsLayout, chunks.personalApiKeys]],
+  [/^\/settings/, [chunks.settingsLayout, chunks.projectSettings]],
+];
+
+/**
+ * Starts downloading the screen a URL opens while the session is still being checked, so the
+ * first chart is one round trip sooner. Lazy components share the same import, so nothing loads
+ * twice; a failed download is reported by the screen's own lazy load (error boundary), not here.
+ */
+export function prefetchScreen(pathname: string): void {
+  const path = pathname.replace(/^\/project\/\d+/, '');
+  for (const load of CHUNKS_BY_PATH.find(([pattern]) => pattern.test(path))?.[1] ?? []) {
+    load().catch((err: unknown) => console.warn('Prefetching the screen failed; it loads again when shown.', err));
+  }
+}
 
 /**
  * Routes follow PostHog's: every screen lives under /project/:projectId/…; a bare path
