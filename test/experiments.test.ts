@@ -206,6 +206,259 @@ describe('results', () => {
   });
 });
 
+interface ExposureAnswer {
+  kind: string;
+  timeseries: { variant: string; days: string[]; exposure_counts: number[] }[];
+  total_exposures: Record<string, number>;
+  date_range: { date_from: string; date_to: string | null };
+  detail?: string;
+  attr?: string;
+}
+
+describe('ExperimentExposureQuery: exposures over time', () => {
+  // New York in early March 2024 is UTC−5 (DST starts on the 10th), so local days are easy to reason about.
+  let ny: { id: number; api_token: string };
+  let experimentId: number;
+  const local = (day: number, time: string) => `2024-03-0${day}T${time}-05:00`;
+  const flagCall = (id: string, variant: string, when: string, key = 'exposure-days') => ({
+    event: '$feature_flag_called',
+    distinct_id: id,
+    properties: { $feature_flag: key, $feature_flag_response: variant },
+    timestamp: new Date(when).toISOString(),
+  });
+  const exposuresOf = (id: number, extra: Record<string, unknown> = {}, projectId = ny.id) => postQuery<ExposureAnswer>(server, projectId, { kind: 'ExperimentExposureQuery', experiment_id: id, ...extra });
+  const inNy = (method: string, path: string, body?: unknown) =>
+    api<ExperimentBody & { detail: string; attr: string; conclusion: string | null; conclusion_comment: string | null; end_date: string | null; archived: boolean }>(server, `/api/projects/${ny.id}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+
+  beforeAll(async () => {
+    const res = await api<{ id: number; api_token: string }>(server, '/api/projects/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'exposures ny', timezone: 'America/New_York' }) });
+    ny = res.body;
+    const created = await inNy('POST', '/experiments/', { name: 'Exposure days', feature_flag_key: 'exposure-days', start_date: local(4, '00:00:00'), end_date: local(6, '23:59:59') });
+    experimentId = created.body.id;
+    const events = [
+      flagCall('early', 'control', local(3, '23:59:00')), // before the start: not exposed
+      // Day 4: a1 and a2 see control; b1 sees test at 23:30 New York time (already the 5th in UTC).
+      flagCall('a1', 'control', local(4, '09:00:00')),
+      flagCall('a2', 'control', local(4, '10:00:00')),
+      flagCall('b1', 'test', local(4, '23:30:00')),
+      // Day 5: a3 (control) and b2 (test) are new; a1 again counts only on its first day; m sees control.
+      flagCall('a3', 'control', local(5, '08:00:00')),
+      flagCall('a1', 'control', local(5, '12:00:00')),
+      flagCall('b2', 'test', local(5, '13:00:00')),
+      flagCall('m', 'control', local(5, '14:00:00')),
+      // Day 6: b3 is new; m now sees test, so m is in more than one variant (first seen on day 5).
+      flagCall('b3', 'test', local(6, '07:00:00')),
+      flagCall('m', 'test', local(6, '08:00:00')),
+      // Not this experiment's exposures: a variant the flag does not have, another flag, after the end.
+      flagCall('z', 'bogus', local(5, '09:00:00')),
+      flagCall('o', 'test', local(5, '09:00:00'), 'another-flag'),
+      flagCall('late', 'test', local(7, '00:30:00')),
+    ];
+    await sendBatch(server, ny.api_token, events);
+    await waitForValue(server, ny.id, "SELECT count() FROM events WHERE event = '$feature_flag_called'", events.length);
+  });
+
+  it('counts each actor on the day of its first exposure, per variant, cumulatively, in the project timezone', async () => {
+    const res = await exposuresOf(experimentId);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.kind).toBe('ExperimentExposureQueryResponse');
+    const days = ['2024-03-04', '2024-03-05', '2024-03-06'];
+    // control: a1, a2 (day 4), a3 (day 5). test: b1 (day 4 local), b2 (day 5), b3 (day 6).
+    // m saw both variants: under the default `exclude` it is `$multiple`, on its first day (5).
+    expect(res.body.timeseries).toEqual([
+      { variant: 'control', days, exposure_counts: [2, 3, 3] },
+      { variant: 'test', days, exposure_counts: [1, 2, 3] },
+      { variant: '$multiple', days, exposure_counts: [0, 1, 1] },
+    ]);
+    expect(res.body.total_exposures).toEqual({ control: 3, test: 3, $multiple: 1 });
+    expect(res.body.date_range).toMatchObject({ date_from: '2024-03-04T00:00:00.000-05:00', date_to: '2024-03-06T23:59:59.000-05:00' });
+  });
+
+  it('totals equal ExperimentQuery’s exposures (multi-variant actors left out of both variants)', async () => {
+    const [exposures, results] = await Promise.all([
+      exposuresOf(experimentId),
+      postQuery<{ baseline: { key: string; number_of_samples: number }; variant_results: { key: string; number_of_samples: number }[] }>(server, ny.id, {
+        kind: 'ExperimentQuery',
+        experiment_id: experimentId,
+        metric: { kind: 'ExperimentMetric', metric_type: 'mean', source: { kind: 'EventsNode', event: 'anything' } },
+      }),
+    ]);
+    expect(results.status, JSON.stringify(results.body)).toBe(200);
+    for (const v of [results.body.baseline, ...results.body.variant_results]) expect(exposures.body.total_exposures[v.key]).toBe(v.number_of_samples);
+  });
+
+  it('under first_seen a multi-variant actor counts in its first variant, as ExperimentQuery counts it', async () => {
+    const override = await exposuresOf(experimentId, { exposure_criteria: { multiple_variant_handling: 'first_seen' } });
+    expect(override.body.timeseries.map((s) => [s.variant, s.exposure_counts])).toEqual([
+      ['control', [2, 4, 4]],
+      ['test', [1, 2, 3]],
+    ]);
+    // The same from the experiment's saved criteria, and ExperimentQuery agrees.
+    await inNy('PATCH', `/experiments/${experimentId}/`, { exposure_criteria: { multiple_variant_handling: 'first_seen' } });
+    const saved = await exposuresOf(experimentId);
+    expect(saved.body.total_exposures).toEqual({ control: 4, test: 3 });
+    const results = await postQuery<{ baseline: { number_of_samples: number }; variant_results: { number_of_samples: number }[] }>(server, ny.id, {
+      kind: 'ExperimentQuery',
+      experiment_id: experimentId,
+      metric: { kind: 'ExperimentMetric', metric_type: 'mean', source: { kind: 'EventsNode', event: 'anything' } },
+    });
+    expect([results.body.baseline.number_of_samples, results.body.variant_results[0]!.number_of_samples]).toEqual([4, 3]);
+    await inNy('PATCH', `/experiments/${experimentId}/`, { exposure_criteria: null });
+  });
+
+  it('a narrower window from the query counts only inside it', async () => {
+    const res = await exposuresOf(experimentId, { start_date: local(5, '00:00:00'), end_date: local(5, '23:59:59') });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    // Day 5 alone: a3, a1 (its first exposure inside this window), b2, and m (one variant inside it).
+    expect(res.body.timeseries).toEqual([
+      { variant: 'control', days: ['2024-03-05'], exposure_counts: [3] },
+      { variant: 'test', days: ['2024-03-05'], exposure_counts: [1] },
+    ]);
+  });
+
+  it('refuses bad input with clear errors, and answers only for its own project', async () => {
+    const unknown = await exposuresOf(999_999);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.detail).toContain('not found');
+    const draft = await inNy('POST', '/experiments/', { name: 'Not launched', feature_flag_key: 'not-launched' });
+    const notLaunched = await exposuresOf(draft.body.id);
+    expect(notLaunched.status).toBe(400);
+    expect(notLaunched.body.detail).toContain('not been launched');
+    const badDate = await exposuresOf(experimentId, { start_date: 'last tuesday' });
+    expect(badDate.status).toBe(400);
+    expect(badDate.body.attr).toBe('start_date');
+    const backwards = await exposuresOf(experimentId, { start_date: local(6, '00:00:00'), end_date: local(4, '00:00:00') });
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.detail).toContain('before start_date');
+    const noId = await postQuery<ExposureAnswer>(server, ny.id, { kind: 'ExperimentExposureQuery' });
+    expect(noId.status).toBe(400);
+    expect(noId.body.attr).toBe('query.experiment_id');
+    const holdout = await exposuresOf(experimentId, { holdout: { id: 1 } });
+    expect(holdout.status).toBe(400);
+    expect(holdout.body.attr).toBe('holdout');
+    const wrongFlag = await exposuresOf(experimentId, { feature_flag: { key: 'another-flag' } });
+    expect(wrongFlag.status).toBe(400);
+    // Another project cannot read this experiment's exposures, nor see its events under its own experiment.
+    expect((await exposuresOf(experimentId, {}, project.id)).status).toBe(404);
+  });
+});
+
+describe('experiment lifecycle: end with a conclusion, pause/resume, ship a variant, archive', () => {
+  let experimentId: number;
+  const path = (suffix = '') => `/api/projects/${project.id}/experiments/${experimentId}/${suffix}`;
+  type Answer = ExperimentBody & { detail: string; attr: string; conclusion: string | null; conclusion_comment: string | null; end_date: string | null; archived: boolean };
+  const call = (method: string, url: string, body?: unknown) =>
+    api<Answer>(server, url, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const flagsFor = async (distinctId: string) => {
+    const res = await fetch(`${server.url}/flags/?v=2`, { method: 'POST', body: JSON.stringify({ token: project.api_token, distinct_id: distinctId }) });
+    return ((await res.json()) as { flags: Record<string, { enabled: boolean; variant: string | null }> }).flags['lifecycle-test'];
+  };
+
+  beforeAll(async () => {
+    const created = await call('POST', `/api/projects/${project.id}/experiments/`, { name: 'Lifecycle', feature_flag_key: 'lifecycle-test', start_date: new Date(started).toISOString() });
+    experimentId = created.body.id;
+  });
+
+  it('PATCH validates conclusion and takes a comment', async () => {
+    const bad = await call('PATCH', path(), { conclusion: 'great' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.attr).toBe('body.conclusion');
+    expect(bad.body.detail).toContain('won, lost, inconclusive, stopped_early, invalid');
+    const long = await call('PATCH', path(), { conclusion_comment: 'x'.repeat(4001) });
+    expect(long.status).toBe(400);
+    const ok = await call('PATCH', path(), { conclusion: 'inconclusive', conclusion_comment: 'draft note' });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ conclusion: 'inconclusive', conclusion_comment: 'draft note', status: 'running' });
+    await call('PATCH', path(), { conclusion: null, conclusion_comment: null });
+  });
+
+  it('pause turns the flag off (no longer served) and resume turns it on again', async () => {
+    expect((await flagsFor('someone'))?.enabled).toBe(true);
+    const paused = await call('POST', path('pause/'));
+    expect(paused.status, JSON.stringify(paused.body)).toBe(200);
+    expect(paused.body.feature_flag.active).toBe(false);
+    expect((await flagsFor('someone'))?.enabled ?? false).toBe(false);
+    expect((await call('POST', path('pause/'))).body.detail).toBe('Experiment is already paused.');
+    const resumed = await call('POST', path('resume/'));
+    expect(resumed.body.feature_flag.active).toBe(true);
+    expect((await flagsFor('someone'))?.enabled).toBe(true);
+    expect((await call('POST', path('resume/'))).status).toBe(400);
+  });
+
+  it('archive needs an ended experiment', async () => {
+    const early = await call('POST', path('archive/'));
+    expect(early.status).toBe(400);
+    expect(early.body.detail).toContain('must be ended');
+  });
+
+  it('end sets end_date and the conclusion; ending twice is refused', async () => {
+    expect((await call('POST', path('end/'), { conclusion: 'maybe' })).status).toBe(400);
+    const ended = await call('POST', path('end/'), { conclusion: 'stopped_early', conclusion_comment: 'Bug in the test variant' });
+    expect(ended.status, JSON.stringify(ended.body)).toBe(200);
+    expect(ended.body).toMatchObject({ status: 'stopped', conclusion: 'stopped_early', conclusion_comment: 'Bug in the test variant' });
+    expect(Date.parse(ended.body.end_date!)).toBeGreaterThan(Date.now() - 60_000);
+    // The flag is untouched: users keep their variants.
+    expect(ended.body.feature_flag.filters.multivariate.variants.map((v) => v.rollout_percentage)).toEqual([50, 50]);
+    expect((await call('POST', path('end/'))).body.detail).toBe('Experiment has already ended.');
+    expect((await call('POST', path('pause/'))).status).toBe(400);
+  });
+
+  it('ship_variant gives the variant to everyone (a 100% condition first, old conditions kept) and records the conclusion', async () => {
+    const missing = await call('POST', path('ship_variant/'), {});
+    expect(missing.status).toBe(400);
+    expect(missing.body.attr).toBe('body.variant_key');
+    const unknown = await call('POST', path('ship_variant/'), { variant_key: 'nope' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.detail).toContain("Variant 'nope' not found");
+    const before = (await call('GET', path())).body;
+    const shipped = await call('POST', path('ship_variant/'), { variant_key: 'test', conclusion: 'won', conclusion_comment: 'Test wins', release_to_everyone: true });
+    expect(shipped.status, JSON.stringify(shipped.body)).toBe(200);
+    // Already ended: the end stays; the conclusion is the new one.
+    expect(shipped.body).toMatchObject({ end_date: before.end_date, conclusion: 'won', conclusion_comment: 'Test wins' });
+    const filters = shipped.body.feature_flag.filters as unknown as { multivariate: { variants: { key: string; rollout_percentage: number }[] }; groups: { rollout_percentage: number; description?: string }[] };
+    expect(filters.multivariate.variants).toEqual([
+      { key: 'control', rollout_percentage: 0 },
+      { key: 'test', rollout_percentage: 100 },
+    ]);
+    expect(filters.groups).toHaveLength(2);
+    expect(filters.groups[0]).toMatchObject({ rollout_percentage: 100, description: expect.stringContaining('keep only one variant') });
+    for (const id of ['u1', 'u2', 'someone', 'another-person', 'x-42']) expect((await flagsFor(id))?.variant).toBe('test');
+  });
+
+  it('ship_variant ends a running experiment', async () => {
+    const created = await call('POST', `/api/projects/${project.id}/experiments/`, { name: 'Ship running', feature_flag_key: 'ship-running', start_date: new Date(started).toISOString() });
+    const shipped = await call('POST', `/api/projects/${project.id}/experiments/${created.body.id}/ship_variant/`, { variant_key: 'control' });
+    expect(shipped.status).toBe(200);
+    expect(shipped.body.status).toBe('stopped');
+    expect(shipped.body.conclusion).toBeNull();
+    // Without release_to_everyone only the split changes (PostHog's default).
+    expect((shipped.body.feature_flag.filters as unknown as { groups: unknown[] }).groups).toHaveLength(1);
+    const draft = await call('POST', `/api/projects/${project.id}/experiments/`, { name: 'Ship draft', feature_flag_key: 'ship-draft' });
+    expect((await call('POST', `/api/projects/${project.id}/experiments/${draft.body.id}/ship_variant/`, { variant_key: 'test' })).body.detail).toBe('Experiment has not been launched yet.');
+  });
+
+  it('archive and unarchive; the list filters on archived', async () => {
+    const archived = await call('POST', path('archive/'));
+    expect(archived.status).toBe(200);
+    expect(archived.body.archived).toBe(true);
+    expect((await call('POST', path('archive/'))).body.detail).toBe('Experiment is already archived.');
+    const list = await api<{ results: { id: number }[] }>(server, `/api/projects/${project.id}/experiments/?archived=true`);
+    expect(list.body.results.map((e) => e.id)).toEqual([experimentId]);
+    const live = await api<{ results: { id: number }[] }>(server, `/api/projects/${project.id}/experiments/?archived=false`);
+    expect(live.body.results.map((e) => e.id)).not.toContain(experimentId);
+    const back = await call('POST', path('unarchive/'));
+    expect(back.body.archived).toBe(false);
+    expect((await call('POST', path('unarchive/'))).body.detail).toBe('Experiment is not archived.');
+    // Another project's key path cannot act on it.
+    const other = await createProject(server, 'lifecycle other');
+    expect((await call('POST', `/api/projects/${other.id}/experiments/${experimentId}/end/`)).status).toBe(404);
+  });
+});
+
 /** log Γ by Lanczos (g = 7), enough for the closed form below. */
 function logGamma(x: number): number {
   const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];

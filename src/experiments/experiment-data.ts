@@ -56,21 +56,33 @@ export function variantKeys(flag: FeatureFlag): string[] {
 }
 
 /** The experiment's window: start to end (or now). A draft has none. */
-function window(experiment: Experiment, now: Date): { from: number; to: number } {
+export function experimentWindow(experiment: Experiment, now: Date): { from: number; to: number } {
   if (!experiment.startDate) throw new HedgerowError('invalid_input', 'This experiment has not started: set its start_date to launch it.', 'experiment_id');
   const from = Date.parse(experiment.startDate);
   const to = experiment.endDate ? Math.min(Date.parse(experiment.endDate), now.getTime()) : now.getTime();
   return { from, to: Math.max(from, to) };
 }
 
+/** PostHog's label for actors seen in more than one variant (under `exclude` handling). */
+export const MULTIPLE_VARIANT_KEY = '$multiple';
+
+export interface ExposureOptions {
+  /**
+   * Keep actors seen in several variants as one `$multiple` row instead of dropping them (the
+   * exposures timeseries shows them; metrics leave them out). Has no effect under `first_seen`.
+   */
+  keepMultiple?: boolean;
+}
+
 /**
  * Exposed actors with their variant and first exposure: `$feature_flag_called` for the flag (or the
  * configured exposure event, whose variant is `$feature/<flag key>`), inside the window, with a known
  * variant. Actors seen in several variants are excluded (PostHog's default) or keep the first.
+ * ExperimentQuery and ExperimentExposureQuery both count exposures through this one definition.
  */
-function exposuresQuery(experiment: Experiment, flag: FeatureFlag, ctx: QueryContext): SelectQuery {
-  const criteria = exposureCriteriaSchema.parse(experiment.exposureCriteria ?? {});
-  const { from, to } = window(experiment, ctx.now);
+export function exposedActorsQuery(flag: FeatureFlag, exposureCriteria: unknown, range: { from: number; to: number }, ctx: QueryContext, options: ExposureOptions = {}): SelectQuery {
+  const criteria = exposureCriteriaSchema.parse(exposureCriteria ?? {});
+  const { from, to } = range;
   const custom = criteria.exposure_config;
   const variantField: Expr = { node: 'Field', chain: ['properties', custom ? `$feature/${flag.key}` : '$feature_flag_response'] };
   const conditions: Expr[] = custom
@@ -89,6 +101,13 @@ function exposuresQuery(experiment: Experiment, flag: FeatureFlag, ctx: QueryCon
     ...globalFilters({ filterTestAccounts: criteria.filterTestAccounts ?? false }, ctx),
   );
   const firstSeen = criteria.multiple_variant_handling === 'first_seen';
+  if (!firstSeen && options.keepMultiple) {
+    return parseSelectWith(
+      `SELECT person_id AS actor, if(uniqExact({variant}) > 1, {multiple}, argMin({variant}, timestamp)) AS variant, min(timestamp) AS first_exposure
+       FROM events WHERE {where} GROUP BY actor`,
+      { variant: variantField, where: and(conditions), multiple: { node: 'Constant', value: MULTIPLE_VARIANT_KEY } },
+    );
+  }
   return parseSelectWith(
     `SELECT person_id AS actor, argMin({variant}, timestamp) AS variant, min(timestamp) AS first_exposure
      FROM events WHERE {where} GROUP BY actor ${firstSeen ? '' : 'HAVING uniqExact({variant}) = 1'}`,
@@ -96,7 +115,12 @@ function exposuresQuery(experiment: Experiment, flag: FeatureFlag, ctx: QueryCon
   );
 }
 
-function parseSelectWith(text: string, exprs: Record<string, Expr | SelectQuery>): SelectQuery {
+/** The exposed actors of a saved experiment over its own window (what every metric is computed over). */
+function exposuresQuery(experiment: Experiment, flag: FeatureFlag, ctx: QueryContext): SelectQuery {
+  return exposedActorsQuery(flag, experiment.exposureCriteria, experimentWindow(experiment, ctx.now), ctx);
+}
+
+export function parseSelectWith(text: string, exprs: Record<string, Expr | SelectQuery>): SelectQuery {
   return replacePlaceholders(parseSelect(text), Object.fromEntries(Object.entries(exprs).map(([k, v]) => [k, { expr: v }]))) as SelectQuery;
 }
 
@@ -117,7 +141,7 @@ function meanValue(metric: ExperimentMetric): { value: Expr; binary: boolean } {
 
 /** Runs the metric over the exposed actors and returns each variant's sufficient statistics, in the flag's variant order. */
 export async function experimentVariantStats(experiment: Experiment, flag: FeatureFlag, metric: ExperimentMetric, ctx: QueryContext): Promise<{ stats: VariantStats[]; hogql: string }> {
-  const { from, to } = window(experiment, ctx.now);
+  const { from, to } = experimentWindow(experiment, ctx.now);
   const exposures = exposuresQuery(experiment, flag, ctx);
   const windowSeconds = metric.conversion_window ? metric.conversion_window * SECONDS[metric.conversion_window_unit ?? 'day']! : undefined;
   const inWindow = [

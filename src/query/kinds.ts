@@ -10,6 +10,7 @@ import { runTrendsQuery, trendsActors, trendsQuerySchema } from '../insights/tre
 import { runStickinessQuery, stickinessActors, stickinessQuerySchema } from '../insights/stickiness.js';
 import { funnelsActors, funnelsQuerySchema, runFunnelsQuery } from '../insights/funnels.js';
 import { experimentQuerySchema, runExperimentQuery } from '../experiments/experiment-query.js';
+import { experimentExposureQuerySchema, runExperimentExposureQuery } from '../experiments/experiment-exposure-query.js';
 import type { QueryContext } from './query-context.js';
 
 /** What "who is behind this data point" asks of an insight (PostHog's `InsightActorsQuery` and friends). */
@@ -56,4 +57,5 @@ export const queryKinds: Record<string, QueryKind<unknown>> = {
   TrendsQuery: kind({ schema: trendsQuerySchema, run: runTrendsQuery, actors: trendsActors }),
   FunnelsQuery: kind({ schema: funnelsQuerySchema, run: runFunnelsQuery, actors: funnelsActors }),
   ExperimentQuery: kind({ schema: experimentQuerySchema, run: runExperimentQuery }),
+  ExperimentExposureQuery: kind({ schema: experimentExposureQuerySchema, run: runExperimentExposureQuery }),
 };

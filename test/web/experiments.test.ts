@@ -9,6 +9,9 @@ interface ExperimentBody {
   id: number;
   start_date: string | null;
   end_date: string | null;
+  conclusion: string | null;
+  conclusion_comment: string | null;
+  archived: boolean;
   feature_flag: { key: string; active: boolean; filters: { multivariate: { variants: Array<{ key: string; rollout_percentage: number }> } } };
   metrics: unknown[];
 }
@@ -18,9 +21,17 @@ interface QueryAnswer {
   variant_results: Array<{ key: string; number_of_samples: number; sum: number; chance_to_win?: number; credible_interval?: [number, number]; significant?: boolean }>;
 }
 
+interface ExposureAnswer {
+  timeseries: Array<{ variant: string; days: string[]; exposure_counts: number[] }>;
+  total_exposures: Record<string, number>;
+}
+
 const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-/** An experiment set up, launched and read in real Chromium; exposures and chance to win equal ExperimentQuery's. */
+/**
+ * An experiment set up, launched, read, paused, stopped, shipped and archived in real Chromium; exposures
+ * and chance to win equal the queries' answers, and a shipped variant is what `/flags` then serves.
+ */
 describe.skipIf(!hasChromium)('web app: experiments (skipped only where /usr/bin/chromium is absent)', () => {
   let server: TestServer;
   let browser: Browser;
@@ -37,6 +48,12 @@ describe.skipIf(!hasChromium)('web app: experiments (skipped only where /usr/bin
     await page.goto(`${server.url}/project/${projectId}/experiments`);
     await logIn(page, server);
   });
+
+  /** What `/flags` answers a visitor for the experiment's flag. */
+  async function flagFor(distinctId: string) {
+    const res = await fetch(`${server.url}/flags/?v=2`, { method: 'POST', body: JSON.stringify({ token: server.projectApiKey, distinct_id: distinctId }) });
+    return ((await res.json()) as { flags: Record<string, { enabled: boolean; variant: string | null }> }).flags['one-page-checkout'];
+  }
 
   afterAll(async () => {
     await browser?.close();
@@ -91,17 +108,27 @@ describe.skipIf(!hasChromium)('web app: experiments (skipped only where /usr/bin
   });
 
   it('after exposures and purchases, exposures and chance to win equal ExperimentQuery’s, with the interval chart', async () => {
-    const ts = new Date().toISOString(); // after the launch
+    // The experiment has run for a week: its launch moves back 7 days, and visitors arrive over the last 6.
+    const DAY = 86_400_000;
+    const moved = await api(server, `/api/projects/${projectId}/experiments/${experimentId}/`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ start_date: new Date(Date.now() - 7 * DAY).toISOString() }),
+    });
+    expect(moved.status).toBe(200);
+    await page.reload();
+    const now = Date.now();
     const batch: unknown[] = [];
     for (let i = 0; i < 240; i++) {
       const variant = i % 2 ? 'test' : 'control';
       const id = `visitor-${i}`;
-      batch.push({ event: '$feature_flag_called', distinct_id: id, properties: { $feature_flag: 'one-page-checkout', $feature_flag_response: variant }, timestamp: ts });
+      const seen = now - Math.floor(i / 40) * DAY - 3_600_000;
+      batch.push({ event: '$feature_flag_called', distinct_id: id, properties: { $feature_flag: 'one-page-checkout', $feature_flag_response: variant }, timestamp: new Date(seen).toISOString() });
       // control converts 1 in 4, test 1 in 2
-      if ((variant === 'control' && i % 8 === 0) || (variant === 'test' && i % 4 === 1)) batch.push({ event: 'purchase', distinct_id: id, timestamp: ts });
+      if ((variant === 'control' && i % 8 === 0) || (variant === 'test' && i % 4 === 1)) batch.push({ event: 'purchase', distinct_id: id, timestamp: new Date(seen + 60_000).toISOString() });
     }
     // One visitor saw both variants: excluded from both.
-    batch.push({ event: '$feature_flag_called', distinct_id: 'visitor-0', properties: { $feature_flag: 'one-page-checkout', $feature_flag_response: 'test' }, timestamp: ts });
+    batch.push({ event: '$feature_flag_called', distinct_id: 'visitor-0', properties: { $feature_flag: 'one-page-checkout', $feature_flag_response: 'test' }, timestamp: new Date(now - 1000).toISOString() });
     await sendBatch(server, server.projectApiKey, batch);
     await waitForValue(server, projectId, "SELECT count() FROM events WHERE event = '$feature_flag_called'", 243);
 
@@ -124,16 +151,101 @@ describe.skipIf(!hasChromium)('web app: experiments (skipped only where /usr/bin
     await screenshot(page, 'experiment-results');
   });
 
-  it('stopping freezes the experiment; the list shows its status', async () => {
-    await page.getByRole('button', { name: 'Stop' }).click();
-    await page.getByRole('dialog').getByRole('button', { name: 'Stop experiment' }).click();
-    await page.getByText('Complete', { exact: true }).waitFor();
-    expect((await api<ExperimentBody>(server, `/api/projects/${projectId}/experiments/${experimentId}/`)).body.end_date).not.toBeNull();
+  it('the Exposures panel shows totals, shares and the daily chart exactly as ExperimentExposureQuery answers', async () => {
+    const answer = (
+      await postQuery<ExposureAnswer>(server, projectId, { kind: 'ExperimentExposureQuery', experiment_id: experimentId })
+    ).body;
+    const panel = page.getByRole('region', { name: 'Exposures' });
+    const total = answer.total_exposures.control! + answer.total_exposures.test!;
+    for (const key of ['control', 'test']) {
+      expect(await panel.getByTestId(`exposures-${key}`).textContent()).toBe(String(answer.total_exposures[key]));
+      expect(await panel.getByTestId(`share-${key}`).textContent()).toBe(percent(answer.total_exposures[key]! / total));
+    }
+    expect(await panel.getByTestId('exposures-total').textContent()).toBe(String(total));
+    // visitor-0 saw both variants: counted apart, and said so.
+    expect(answer.total_exposures.$multiple).toBe(1);
+    expect(await panel.getByTestId('exposures-multiple').textContent()).toContain('1 user was exposed to more than one variant');
+    const chart = panel.getByRole('img', { name: /Cumulative exposures per variant/ });
+    await chart.locator('svg').waitFor();
+    expect(await chart.getAttribute('aria-label')).toContain(`control ${answer.total_exposures.control}, test ${answer.total_exposures.test}`);
+    // The day table holds the series' last (cumulative) values.
+    await panel.getByText('Exposures by day', { exact: true }).click();
+    const series = answer.timeseries.find((s) => s.variant === 'test')!;
+    const lastRow = panel.getByRole('table', { name: 'Cumulative exposures by day' }).locator('tbody tr').last();
+    expect(await lastRow.textContent()).toContain(series.days.at(-1)!);
+    expect(await lastRow.textContent()).toContain(String(series.exposure_counts.at(-1)));
+    await panel.scrollIntoViewIfNeeded();
+    await screenshot(page, 'experiment-exposures');
+  });
+
+  it('pause turns the flag off and shows "Paused"; resume serves the variants again', async () => {
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Pause', exact: true }).click();
+    await page.locator('h1 .tag', { hasText: 'Paused' }).waitFor();
+    expect((await api<ExperimentBody>(server, `/api/projects/${projectId}/experiments/${experimentId}/`)).body.feature_flag.active).toBe(false);
+    expect((await flagFor('someone'))?.enabled ?? false).toBe(false);
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.locator('h1 .tag', { hasText: 'Running' }).waitFor();
+    expect((await flagFor('someone'))?.enabled).toBe(true);
+  });
+
+  it('stopping asks for a conclusion and a comment, shows them, and the list shows "Complete"', async () => {
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Stop this experiment?' });
+    await dialog.getByLabel('Conclusion').selectOption({ label: 'Inconclusive' });
+    await dialog.getByLabel('Comment (optional)').fill('Holding until the pricing change lands');
+    await dialog.getByRole('button', { name: 'Stop experiment' }).click();
+    await page.locator('h1 .tag', { hasText: 'Complete' }).waitFor();
+    const conclusion = page.getByTestId('conclusion');
+    expect(await conclusion.textContent()).toContain('Conclusion: Inconclusive');
+    expect(await conclusion.textContent()).toContain('Holding until the pricing change lands');
+    const saved = (await api<ExperimentBody>(server, `/api/projects/${projectId}/experiments/${experimentId}/`)).body;
+    expect(saved.end_date).not.toBeNull();
+    expect(saved).toMatchObject({ conclusion: 'inconclusive', conclusion_comment: 'Holding until the pricing change lands' });
     await page.getByRole('link', { name: 'Experiments', exact: true }).first().click();
     const row = page.getByRole('row', { name: /One-page checkout/ });
     await row.waitFor();
     expect(await row.textContent()).toContain('one-page-checkout');
     expect(await row.textContent()).toContain('Complete');
+    expect(await row.textContent()).toContain('Inconclusive');
     await screenshot(page, 'experiments-list');
+  });
+
+  it('ships the significant winner: the flag then answers that variant for anyone', async () => {
+    await page.getByRole('link', { name: 'One-page checkout' }).click();
+    await page.getByRole('button', { name: 'Ship a variant' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Ship a variant' });
+    await dialog.getByTestId('ship-recommendation').filter({ hasText: 'test wins' }).waitFor();
+    // The winner is chosen by default.
+    expect(await dialog.getByRole('radio', { name: 'test' }).isChecked()).toBe(true);
+    expect(await dialog.getByLabel('Conclusion').inputValue()).toBe('won');
+    await dialog.getByLabel('Comment (optional)').fill('Checkout in one page for everyone');
+    await screenshot(page, 'experiment-ship-variant');
+    await dialog.getByRole('button', { name: 'Ship variant' }).click();
+    await page.getByTestId('conclusion').filter({ hasText: 'Conclusion: Won' }).waitFor();
+    expect(await page.getByTestId('variant-split').textContent()).toBe('control 0% · test 100%');
+    const saved = (await api<ExperimentBody>(server, `/api/projects/${projectId}/experiments/${experimentId}/`)).body;
+    expect(saved).toMatchObject({ conclusion: 'won', conclusion_comment: 'Checkout in one page for everyone' });
+    expect(saved.feature_flag.filters.multivariate.variants).toEqual([
+      { key: 'control', rollout_percentage: 0 },
+      { key: 'test', rollout_percentage: 100 },
+    ]);
+    for (const id of ['visitor-0', 'visitor-1', 'a-brand-new-visitor', 'someone-else', '42']) expect((await flagFor(id))?.variant).toBe('test');
+  });
+
+  it('archives a finished experiment out of the list, and back', async () => {
+    await page.getByRole('button', { name: 'Archive' }).click();
+    await page.locator('h1 .tag', { hasText: 'Archived' }).waitFor();
+    expect((await api<ExperimentBody>(server, `/api/projects/${projectId}/experiments/${experimentId}/`)).body.archived).toBe(true);
+    await page.getByRole('link', { name: 'Experiments', exact: true }).first().click();
+    await page.getByText('Every experiment is archived').waitFor();
+    // A controlled checkbox whose state is the URL: it changes once the navigation lands.
+    await page.getByLabel('Archived only').click();
+    await page.waitForURL(/archived=1/);
+    expect(await page.getByLabel('Archived only').isChecked()).toBe(true);
+    await page.getByRole('link', { name: 'One-page checkout' }).click();
+    await page.getByRole('button', { name: 'Unarchive' }).click();
+    await page.getByRole('button', { name: 'Archive', exact: true }).waitFor();
+    expect((await api<ExperimentBody>(server, `/api/projects/${projectId}/experiments/${experimentId}/`)).body.archived).toBe(false);
   });
 });

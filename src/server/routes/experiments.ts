@@ -2,6 +2,17 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { HedgerowError } from '../../errors.js';
 import { experimentMetricSchema, exposureCriteriaSchema } from '../../experiments/experiment-data.js';
+import {
+  assertArchivable,
+  assertLaunched,
+  assertRunning,
+  assertUnarchivable,
+  conclusionCommentSchema,
+  conclusionSchema,
+  endBodySchema,
+  filtersForShippedVariant,
+  shipVariantBodySchema,
+} from '../../experiments/experiment-lifecycle.js';
 import type { Experiment, ExperimentWrite } from '../../experiments/experiment-store.js';
 import type { StoredFlag } from '../../flags/flag-store.js';
 import type { FlagFilters } from '../../flags/flag-types.js';
@@ -31,8 +42,8 @@ const experimentBody = z.object({
   type: z.enum(['product', 'web']).optional(),
   archived: z.boolean().optional(),
   deleted: z.boolean().optional(),
-  conclusion: z.string().max(100).nullish(),
-  conclusion_comment: z.string().max(10_000).nullish(),
+  conclusion: conclusionSchema.nullish(),
+  conclusion_comment: conclusionCommentSchema.nullish(),
 });
 type ExperimentBody = z.infer<typeof experimentBody>;
 
@@ -151,6 +162,13 @@ export function experimentRoutes(ctx: ServerContext) {
     return { experiment, flag: await ctx.flags.get(project.id, experiment.featureFlagId) };
   }
 
+  /** The experiment as the API answers after a lifecycle action (with its flag as it now is). */
+  async function answer(updated: Experiment | undefined): Promise<Record<string, unknown>> {
+    if (!updated) throw new HedgerowError('not_found', 'Experiment not found.');
+    ctx.flags.invalidate(updated.teamId);
+    return serializeExperiment(updated, await ctx.flags.get(updated.teamId, updated.featureFlagId));
+  }
+
   return async function routes(app: FastifyInstance): Promise<void> {
     for (const prefix of ['/api/projects', '/api/environments']) {
       const base = `${prefix}/:project_id/experiments`;
@@ -159,7 +177,10 @@ export function experimentRoutes(ctx: ServerContext) {
       app.get<{ Params: Params; Querystring: Record<string, string | undefined> }>(base, async (request) => {
         const project = await requireProject(ctx, request, request.params.project_id, 'experiment:read');
         const { limit, offset } = limitOffsetParams(request.query);
-        const all = await store.list(project.id);
+        // `?archived=true|false` picks one side (PostHog's list filter); without it, every experiment.
+        const archived = request.query.archived;
+        if (archived !== undefined && archived !== 'true' && archived !== 'false') throw new HedgerowError('invalid_input', 'archived must be true or false', 'archived');
+        const all = (await store.list(project.id)).filter((e) => archived === undefined || e.archived === (archived === 'true'));
         const page = all.slice(offset, offset + limit);
         const flags = await ctx.flags.all(project.id);
         return limitOffsetPage(request, { limit, offset, count: all.length, results: page.map((e) => serializeExperiment(e, flags.get(e.featureFlagId))) });
@@ -201,6 +222,61 @@ export function experimentRoutes(ctx: ServerContext) {
         if (!updated) throw new HedgerowError('not_found', 'Experiment not found.');
         return serializeExperiment(updated, await ctx.flags.get(teamId, updated.featureFlagId));
       });
+
+      // Lifecycle actions (PostHog's `end`, `ship_variant`, `pause`, `resume`, `archive`, `unarchive`).
+      app.post<{ Params: Params }>(`${base}/:id/end`, async (request) => {
+        const { experiment } = await find(request, 'experiment:write');
+        const body = parse(endBodySchema, jsonBody(request));
+        assertRunning(experiment);
+        // Freezes the results window; the flag keeps serving variants.
+        const updated = await store.update(experiment.teamId, experiment.id, { endDate: new Date().toISOString(), conclusion: body.conclusion ?? null, conclusionComment: body.conclusion_comment ?? null });
+        return answer(updated);
+      });
+
+      app.post<{ Params: Params }>(`${base}/:id/ship_variant`, async (request) => {
+        const { experiment } = await find(request, 'experiment:write');
+        const body = parse(shipVariantBodySchema, jsonBody(request));
+        assertLaunched(experiment);
+        const teamId = experiment.teamId;
+        const userId = actorOf(request).userId;
+        await ctx.flags.serialized(async () => {
+          const flag = await ctx.flags.get(teamId, experiment.featureFlagId);
+          if (!flag || flag.deleted) throw new HedgerowError('invalid_input', 'Experiment does not have a linked feature flag.');
+          await ctx.flags.update(teamId, flag.id, { filters: filtersForShippedVariant(flag.filters, body.variant_key, body.release_to_everyone) }, userId);
+        });
+        // A running experiment ends now; an ended one keeps its end ("end first, ship later").
+        const updated = await store.update(teamId, experiment.id, {
+          endDate: experiment.endDate ? undefined : new Date().toISOString(),
+          conclusion: body.conclusion ?? undefined,
+          conclusionComment: body.conclusion_comment ?? undefined,
+        });
+        return answer(updated);
+      });
+
+      for (const [action, active] of [['pause', false], ['resume', true]] as const) {
+        app.post<{ Params: Params }>(`${base}/:id/${action}`, async (request) => {
+          const { experiment } = await find(request, 'experiment:write');
+          assertRunning(experiment);
+          const userId = actorOf(request).userId;
+          await ctx.flags.serialized(async () => {
+            const flag = await ctx.flags.get(experiment.teamId, experiment.featureFlagId);
+            if (!flag || flag.deleted) throw new HedgerowError('invalid_input', 'Experiment does not have a linked feature flag.');
+            if (flag.active === active) throw new HedgerowError('invalid_input', active ? 'Experiment is not paused.' : 'Experiment is already paused.');
+            // A paused experiment's flag is off: /flags stops serving it and no new exposures are recorded.
+            await ctx.flags.update(experiment.teamId, flag.id, { active }, userId);
+          });
+          return answer(await store.get(experiment.teamId, experiment.id));
+        });
+      }
+
+      for (const [action, archived] of [['archive', true], ['unarchive', false]] as const) {
+        app.post<{ Params: Params }>(`${base}/:id/${action}`, async (request) => {
+          const { experiment } = await find(request, 'experiment:write');
+          if (archived) assertArchivable(experiment);
+          else assertUnarchivable(experiment);
+          return answer(await store.update(experiment.teamId, experiment.id, { archived }));
+        });
+      }
 
       app.delete<{ Params: Params }>(`${base}/:id`, async (request, reply) => {
         const { experiment } = await find(request, 'experiment:write');

@@ -25,16 +25,46 @@ export interface Experiment {
   start_date: string | null;
   end_date: string | null;
   feature_flag_key: string | null;
-  feature_flag: { id: number; key: string; active: boolean; filters: { multivariate?: { variants: Array<{ key: string; rollout_percentage: number }> } | null } } | null;
+  feature_flag: {
+    id: number;
+    key: string;
+    active: boolean;
+    filters: { multivariate?: { variants: Array<{ key: string; rollout_percentage: number }> } | null; groups?: Array<{ rollout_percentage?: number | null; description?: string | null }> };
+  } | null;
   parameters: { feature_flag_variants?: Array<{ key: string; rollout_percentage: number }> | null } | null;
   metrics: ExperimentMetric[];
   stats_config: { method?: string | null; ci_level?: number | null } | null;
+  exposure_criteria: Record<string, unknown> | null;
   status: 'draft' | 'running' | 'stopped';
   created_at: string;
-  conclusion: string | null;
+  conclusion: Conclusion | null;
+  conclusion_comment: string | null;
+  archived: boolean;
 }
 
-export const STATUS_LABELS: Record<Experiment['status'], string> = { draft: 'Draft', running: 'Running', stopped: 'Complete' };
+/** What the page and the list show: the API's status, with a running experiment whose flag is off shown as paused. */
+export type DisplayStatus = Experiment['status'] | 'paused';
+
+export const STATUS_LABELS: Record<DisplayStatus, string> = { draft: 'Draft', running: 'Running', paused: 'Paused', stopped: 'Complete' };
+
+export function displayStatus(e: Experiment): DisplayStatus {
+  return e.status === 'running' && e.feature_flag && !e.feature_flag.active ? 'paused' : e.status;
+}
+
+/** PostHog's conclusions, in the order its end dialog lists them. */
+export const CONCLUSIONS = ['won', 'lost', 'inconclusive', 'stopped_early', 'invalid'] as const;
+export type Conclusion = (typeof CONCLUSIONS)[number];
+export const CONCLUSION_LABELS: Record<Conclusion, string> = { won: 'Won', lost: 'Lost', inconclusive: 'Inconclusive', stopped_early: 'Stopped early', invalid: 'Invalid' };
+
+/** `ExperimentExposureQuery`'s answer: cumulative first exposures per variant and day. */
+export interface ExposureAnswer {
+  timeseries: Array<{ variant: string; days: string[]; exposure_counts: number[] }>;
+  total_exposures: Record<string, number>;
+  date_range: { date_from: string; date_to: string | null };
+}
+
+/** Actors seen in more than one variant (left out of the results under PostHog's default handling). */
+export const MULTIPLE_VARIANT_KEY = '$multiple';
 
 export type ValidationFailure = 'not-enough-exposures' | 'not-enough-metric-data' | 'baseline-mean-is-zero';
 
@@ -136,4 +166,23 @@ export function significance(result: ExperimentResult, ciLevel: number): Signifi
     }),
     legacy,
   };
+}
+
+/**
+ * The variant a significant result recommends shipping: the test variant that significantly beats
+ * the baseline (the most likely one if several do), or the baseline when every test variant
+ * significantly loses to it. Nothing when the result is not significant.
+ */
+export function significantWinner(result: ExperimentResult, goal: ExperimentMetric['goal']): string | null {
+  const decrease = goal === 'decrease';
+  const wins = (v: VariantResult) => {
+    if (!v.significant) return false;
+    if (v.chance_to_win !== undefined) return v.chance_to_win > 0.5;
+    const interval = v.confidence_interval ?? v.credible_interval;
+    return interval ? (decrease ? interval[1] < 0 : interval[0] > 0) : false;
+  };
+  const winners = result.variant_results.filter(wins).sort((a, b) => (b.chance_to_win ?? 0) - (a.chance_to_win ?? 0) || mean(b) - mean(a));
+  if (winners[0]) return winners[0].key;
+  if (result.variant_results.length > 0 && result.variant_results.every((v) => v.significant)) return result.baseline.key;
+  return null;
 }

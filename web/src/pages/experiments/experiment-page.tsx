@@ -7,10 +7,12 @@ import { formatDateTime } from '../../format.js';
 import { usePageTitle, useProject } from '../../project.js';
 import { useApi } from '../../use-api.js';
 import { MetricForm } from './experiment-metric-form.js';
-import { metricTitle, STATUS_LABELS, type Experiment, type ExperimentMetric } from './experiment-model.js';
-import { Exposures, MetricResults, useMetricResult } from './experiment-results.js';
+import { CONCLUSION_LABELS, displayStatus, metricTitle, STATUS_LABELS, type Experiment, type ExperimentMetric } from './experiment-model.js';
+import { ExposuresPanel } from './experiment-exposures.js';
+import { postAction, ShipVariantDialog, StopDialog } from './experiment-lifecycle.js';
+import { MetricResults } from './experiment-results.js';
 
-/** `/experiments/new` (setup) and `/experiments/:id` (launch/stop, metrics and results). */
+/** `/experiments/new` (setup) and `/experiments/:id` (lifecycle actions, exposures, metrics and results). */
 export default function ExperimentPage() {
   const { project, base } = useProject();
   const { experimentId = 'new' } = useParams();
@@ -159,10 +161,12 @@ function NewExperiment() {
 function ExperimentView({ experiment, onChange }: { experiment: Experiment; onChange: (e: Experiment) => void }) {
   const { project, base } = useProject();
   const [error, setError] = useState<string | null>(null);
-  const [confirm, setConfirm] = useState<'launch' | 'stop' | null>(null);
+  const [dialog, setDialog] = useState<'launch' | 'stop' | 'ship' | 'pause' | null>(null);
+  const [busy, setBusy] = useState(false);
   const [adding, setAdding] = useState(false);
   const [refresh, setRefresh] = useState(0);
   const variants = experiment.feature_flag?.filters.multivariate?.variants ?? experiment.parameters?.feature_flag_variants ?? [];
+  const status = displayStatus(experiment);
 
   async function patch(body: Record<string, unknown>) {
     setError(null);
@@ -174,11 +178,31 @@ function ExperimentView({ experiment, onChange }: { experiment: Experiment; onCh
     }
   }
 
+  /** A lifecycle action; the page shows the experiment (and its flag) as the server answers. */
+  async function act(action: string) {
+    setError(null);
+    setBusy(true);
+    try {
+      onChange(await postAction(project.id, experiment.id, action));
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+      setDialog(null);
+    }
+  }
+
+  function done(updated: Experiment) {
+    setDialog(null);
+    onChange(updated);
+  }
+
   async function saveMetric(metric: ExperimentMetric) {
     await patch({ metrics: [...experiment.metrics, metric] });
     setAdding(false);
   }
 
+  const launched = experiment.status !== 'draft';
   return (
     <>
       <p className="breadcrumb">
@@ -186,23 +210,44 @@ function ExperimentView({ experiment, onChange }: { experiment: Experiment; onCh
       </p>
       <div className="page-header">
         <h1>
-          {experiment.name} <span className={`tag tag-${experiment.status}`}>{STATUS_LABELS[experiment.status]}</span>
+          {experiment.name} <span className={`tag tag-${status}`}>{STATUS_LABELS[status]}</span>
+          {experiment.archived && <span className="tag"> Archived</span>}
         </h1>
-        <div className="inline-row">
+        <div className="inline-row experiment-actions">
           {experiment.status === 'draft' && (
-            <button type="button" className="button button-primary" onClick={() => setConfirm('launch')}>
+            <button type="button" className="button button-primary" onClick={() => setDialog('launch')}>
               Launch
             </button>
           )}
           {experiment.status === 'running' && (
-            <>
-              <button type="button" className="button" onClick={() => setRefresh((r) => r + 1)}>
-                Refresh results
-              </button>
-              <button type="button" className="button button-danger" onClick={() => setConfirm('stop')}>
-                Stop
-              </button>
-            </>
+            <button type="button" className="button" onClick={() => setRefresh((r) => r + 1)}>
+              Refresh results
+            </button>
+          )}
+          {status === 'running' && (
+            <button type="button" className="button" onClick={() => setDialog('pause')}>
+              Pause
+            </button>
+          )}
+          {status === 'paused' && (
+            <button type="button" className="button" disabled={busy} onClick={() => void act('resume')}>
+              Resume
+            </button>
+          )}
+          {launched && (
+            <button type="button" className="button" onClick={() => setDialog('ship')}>
+              Ship a variant
+            </button>
+          )}
+          {experiment.status === 'running' && (
+            <button type="button" className="button button-danger" onClick={() => setDialog('stop')}>
+              Stop
+            </button>
+          )}
+          {experiment.status === 'stopped' && (
+            <button type="button" className="button" disabled={busy} onClick={() => void act(experiment.archived ? 'unarchive' : 'archive')}>
+              {experiment.archived ? 'Unarchive' : 'Archive'}
+            </button>
           )}
         </div>
       </div>
@@ -214,7 +259,7 @@ function ExperimentView({ experiment, onChange }: { experiment: Experiment; onCh
         </div>
         <div>
           <dt>Variants</dt>
-          <dd>{variants.map((v) => `${v.key} ${v.rollout_percentage}%`).join(' · ')}</dd>
+          <dd data-testid="variant-split">{variants.map((v) => `${v.key} ${v.rollout_percentage}%`).join(' · ')}</dd>
         </div>
         <div>
           <dt>Started</dt>
@@ -227,16 +272,27 @@ function ExperimentView({ experiment, onChange }: { experiment: Experiment; onCh
           </div>
         )}
       </dl>
+      {status === 'paused' && (
+        <p className="warning" role="status">
+          Paused: the flag is off, so users get your code’s default and no new exposures are recorded. Resume to serve the variants again.
+        </p>
+      )}
+      {experiment.conclusion && (
+        <div className={`conclusion conclusion-${experiment.conclusion}`} data-testid="conclusion">
+          <strong>Conclusion: {CONCLUSION_LABELS[experiment.conclusion] ?? experiment.conclusion}</strong>
+          {experiment.conclusion_comment && <p>{experiment.conclusion_comment}</p>}
+        </div>
+      )}
       {error && (
         <p className="error-text" role="alert">
           {error}
         </p>
       )}
-      {experiment.status === 'draft' ? (
+      {launched ? (
+        <ExposuresPanel experiment={experiment} refresh={refresh} />
+      ) : (
         <p className="state state-empty">Results appear once the experiment is launched: launching enables its flag and starts counting exposures.</p>
-      ) : experiment.metrics.length > 0 ? (
-        <ExposuresFor experiment={experiment} refresh={refresh} />
-      ) : null}
+      )}
       <section aria-labelledby="metrics-title">
         <div className="page-header">
           <h2 id="metrics-title">Metrics</h2>
@@ -263,26 +319,23 @@ function ExperimentView({ experiment, onChange }: { experiment: Experiment; onCh
           ),
         )}
       </section>
-      {confirm === 'launch' && (
-        <ConfirmDialog title="Launch this experiment?" confirmLabel="Launch" onConfirm={() => void patch({ start_date: new Date().toISOString() }).finally(() => setConfirm(null))} onCancel={() => setConfirm(null)}>
+      {dialog === 'launch' && (
+        <ConfirmDialog title="Launch this experiment?" confirmLabel="Launch" onConfirm={() => void patch({ start_date: new Date().toISOString() }).finally(() => setDialog(null))} onCancel={() => setDialog(null)}>
           <p>Its feature flag is enabled now and users start seeing the variants.</p>
         </ConfirmDialog>
       )}
-      {confirm === 'stop' && (
-        <ConfirmDialog title="Stop this experiment?" confirmLabel="Stop experiment" onConfirm={() => void patch({ end_date: new Date().toISOString() }).finally(() => setConfirm(null))} onCancel={() => setConfirm(null)}>
-          <p>Results freeze at this moment. The flag keeps serving variants until you change it.</p>
+      {dialog === 'pause' && (
+        <ConfirmDialog title="Pause this experiment?" confirmLabel="Pause" busy={busy} onConfirm={() => void act('pause')} onCancel={() => setDialog(null)}>
+          <p>
+            Its flag <span className="mono">{experiment.feature_flag?.key}</span> is turned off: users get your code’s default and no new exposures are recorded. The experiment keeps running; resume
+            it to serve the variants again.
+          </p>
         </ConfirmDialog>
       )}
+      {dialog === 'stop' && <StopDialog experiment={experiment} onDone={done} onCancel={() => setDialog(null)} />}
+      {dialog === 'ship' && <ShipVariantDialog experiment={experiment} onDone={done} onCancel={() => setDialog(null)} />}
     </>
   );
-}
-
-function ExposuresFor({ experiment, refresh }: { experiment: Experiment; refresh: number }) {
-  // Exposures are the same for every metric, so the first metric's answer gives them.
-  const result = useMetricResult(experiment, experiment.metrics[0]!, refresh);
-  if (result.status === 'loading') return <Loading label="Counting exposures…" />;
-  if (result.status === 'error') return <ErrorState error={result.error} retry={result.reload} />;
-  return <Exposures result={result.data} />;
 }
 
 function MetricSummary({ metric, index, onRemove }: { metric: ExperimentMetric; index: number; onRemove: () => void }) {

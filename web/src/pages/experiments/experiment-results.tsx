@@ -15,52 +15,6 @@ export function useMetricResult(experiment: Experiment, metric: ExperimentMetric
   );
 }
 
-/** Exposures per variant (the same for every metric: exposed users after the exclusions of multi-variant users). */
-export function Exposures({ result }: { result: ExperimentResult }) {
-  const all = [result.baseline, ...result.variant_results];
-  const total = all.reduce((s, v) => s + v.number_of_samples, 0);
-  return (
-    <section className="card" aria-labelledby="exposures-title">
-      <h2 id="exposures-title">Exposures</h2>
-      <p className="muted">Users who saw a variant (<code>$feature_flag_called</code>); users seen in more than one variant are left out.</p>
-      <table className="table exposures">
-        <caption className="visually-hidden">Exposures per variant</caption>
-        <thead>
-          <tr>
-            <th scope="col">Variant</th>
-            <th scope="col" className="num">
-              Exposures
-            </th>
-            <th scope="col" className="num">
-              Share
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {all.map((v) => (
-            <tr key={v.key} data-variant={v.key}>
-              <th scope="row" className="mono">
-                {v.key}
-              </th>
-              <td className="num" data-testid={`exposures-${v.key}`}>
-                {formatNumber(v.number_of_samples)}
-              </td>
-              <td className="num">{total ? percent(v.number_of_samples / total) : '—'}</td>
-            </tr>
-          ))}
-        </tbody>
-        <tfoot>
-          <tr>
-            <th scope="row">Total</th>
-            <td className="num">{formatNumber(total)}</td>
-            <td />
-          </tr>
-        </tfoot>
-      </table>
-    </section>
-  );
-}
-
 export function MetricResults({ experiment, metric, index, refresh, onRemove }: { experiment: Experiment; metric: ExperimentMetric; index: number; refresh: number; onRemove?: () => void }) {
   const result = useMetricResult(experiment, metric, refresh);
   const title = metricTitle(metric, index);
