@@ -108,6 +108,7 @@ function GlobalFilters({ query, onChange }: { query: InsightQuery; onChange: Cha
       </label>
       <PropertyFiltersEditor
         rows={rows}
+        eventNames={query.series?.flatMap((s) => (s.event ? [s.event] : []))}
         onChange={(r) => {
           setRows(r);
           const properties = filtersFromRows(r);
