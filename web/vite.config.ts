@@ -57,6 +57,12 @@ export default defineConfig({
   root: import.meta.dirname,
   base: '/',
   plugins: [react(), initialSizeReport()],
+  resolve: {
+    alias: {
+      // react-grid-layout imports react-draggable as ESM, react-resizable require()s it: one copy for both.
+      'react-draggable': path.resolve(import.meta.dirname, '../node_modules/react-draggable/build/cjs/cjs.js'),
+    },
+  },
   build: {
     outDir: OUT_DIR,
     emptyOutDir: true,
