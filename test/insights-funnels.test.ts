@@ -953,3 +953,134 @@ describe('FunnelsQuery cohort breakdowns', () => {
     await bad({ breakdowns: [{ type: 'cohort', property: pro }, { type: 'person', property: 'plan' }] }, /cannot be combined/);
   });
 });
+
+describe('FunnelsActorsQuery: the persons behind a trends period and a time to convert bin', () => {
+  // signup → buy, window 1 day, 03-01..03-03 (UTC). Entrance period = the day of the attempt's signup.
+  //   03-01: a1 09:00 → buy 10:00 (converted); a2 08:00, its next buy is 27 h later (dropped off);
+  //          a3 23:30 → buy 03-02 08:00 (converted, counted on the day it entered).
+  //   03-02: a2 again 10:00 → buy 11:00 (converted); a4 13:00, never buys (dropped off).
+  //   03-03: a5 10:00 → 10:30 (converted); a6 11:00 and 15:00 → 16:00 (converted once);
+  //          a7 12:00 (dropped off).
+  //   a8 only buys; a9 signs up the day before the range.
+  // First-touch $browser: a1 a3 a4 a6 a7 Chrome, a2 Firefox, a5 Safari.
+  let id: number;
+  const SIGNUP_BUY = [node('signup'), node('buy')];
+  const RANGE = { date_from: '2024-03-01', date_to: '2024-03-03' };
+  const TRENDS = { series: SIGNUP_BUY, dateRange: RANGE, funnelsFilter: { funnelVizType: 'trends', funnelWindowInterval: 1, funnelWindowIntervalUnit: 'day' } };
+  const expected: Record<string, { converted: string[]; droppedOff: string[] }> = {
+    '2024-03-01': { converted: ['a1', 'a3'], droppedOff: ['a2'] },
+    '2024-03-02': { converted: ['a2'], droppedOff: ['a4'] },
+    '2024-03-03': { converted: ['a5', 'a6'], droppedOff: ['a7'] },
+  };
+
+  beforeAll(async () => {
+    id = await project(
+      'trends actors',
+      [
+        ev('a1', 'signup', '2024-03-01T09:00:00Z', { $browser: 'Chrome' }),
+        ev('a1', 'buy', '2024-03-01T10:00:00Z'),
+        ev('a2', 'signup', '2024-03-01T08:00:00Z', { $browser: 'Firefox' }),
+        ev('a3', 'signup', '2024-03-01T23:30:00Z', { $browser: 'Chrome' }),
+        ev('a3', 'buy', '2024-03-02T08:00:00Z'),
+        ev('a2', 'signup', '2024-03-02T10:00:00Z', { $browser: 'Firefox' }),
+        ev('a2', 'buy', '2024-03-02T11:00:00Z'),
+        ev('a4', 'signup', '2024-03-02T13:00:00Z', { $browser: 'Chrome' }),
+        ev('a5', 'signup', '2024-03-03T10:00:00Z', { $browser: 'Safari' }),
+        ev('a5', 'buy', '2024-03-03T10:30:00Z'),
+        ev('a6', 'signup', '2024-03-03T11:00:00Z', { $browser: 'Chrome' }),
+        ev('a6', 'signup', '2024-03-03T15:00:00Z', { $browser: 'Chrome' }),
+        ev('a6', 'buy', '2024-03-03T16:00:00Z'),
+        ev('a7', 'signup', '2024-03-03T12:00:00Z', { $browser: 'Chrome' }),
+        ev('a8', 'buy', '2024-03-02T09:00:00Z'),
+        ev('a9', 'signup', '2024-02-29T23:00:00Z'),
+        ev('a9', 'buy', '2024-03-01T01:00:00Z'),
+      ],
+      ['SELECT count() FROM persons', 9],
+    );
+  }, 60_000);
+
+  it('trends: each day’s converted and dropped-off persons; their counts are the rate’s numerator and denominator', async () => {
+    const body = await funnel<{ data: number[]; days: string[] }[]>(id, TRENDS);
+    expect(body.results).toHaveLength(1);
+    const { data, days } = body.results[0]!;
+    expect(days).toEqual(Object.keys(expected));
+    for (const [i, day] of days.entries()) {
+      // As PostHog's persons modal sends it, and as the `days` entry itself.
+      const converted = await actors(id, TRENDS, { funnelTrendsEntrancePeriodStart: `${day} 00:00:00`, funnelTrendsDropOff: false });
+      const droppedOff = await actors(id, TRENDS, { funnelTrendsEntrancePeriodStart: day, funnelTrendsDropOff: true });
+      expect({ converted, droppedOff }, day).toEqual(expected[day]);
+      expect(data[i]).toBe(Math.round((converted.length / (converted.length + droppedOff.length)) * 10000) / 100);
+    }
+    expect(data).toEqual([66.67, 50, 66.67]);
+    // funnelTrendsDropOff left out: the converted; funnelStep alongside is ignored (as PostHog).
+    expect(await actors(id, TRENDS, { funnelTrendsEntrancePeriodStart: '2024-03-02T00:00:00Z', funnelStep: 1 })).toEqual(['a2']);
+  });
+
+  it('trends with a breakdown: the persons of one value’s period (funnelStepBreakdown)', async () => {
+    const query = { ...TRENDS, breakdownFilter: { breakdown: '$browser', breakdown_type: 'event' } };
+    const body = await funnel<{ data: number[]; breakdown_value: string }[]>(id, query);
+    const chrome = body.results.find((r) => r.breakdown_value === 'Chrome')!;
+    // Chrome: 03-01 a1 a3 convert; 03-02 a4 drops off; 03-03 a6 converts, a7 drops off.
+    expect(chrome.data).toEqual([100, 0, 50]);
+    expect(await actors(id, query, { funnelTrendsEntrancePeriodStart: '2024-03-03', funnelTrendsDropOff: false, funnelStepBreakdown: 'Chrome' })).toEqual(['a6']);
+    expect(await actors(id, query, { funnelTrendsEntrancePeriodStart: '2024-03-03', funnelTrendsDropOff: true, funnelStepBreakdown: 'Chrome' })).toEqual(['a7']);
+    expect(await actors(id, query, { funnelTrendsEntrancePeriodStart: '2024-03-02', funnelTrendsDropOff: true, funnelStepBreakdown: ['Chrome'] })).toEqual(['a4']);
+  });
+
+  it('time to convert: the persons of each bin are those whose conversion time falls in it, as many as the bin counts', async () => {
+    const TTC = { series: SIGNUP_BUY, funnelsFilter: { funnelVizType: 'time_to_convert' } };
+    // P.ttc converts in 60 (c1), 120 (c2), 600 (c3) and 3600 s (c4).
+    for (const [binCount, lists] of [
+      [null, [['c1', 'c2', 'c3'], [], ['c4']]],
+      [3, [['c1', 'c2', 'c3'], [], [], ['c4']]],
+    ] as const) {
+      const query = { ...TTC, funnelsFilter: { ...TTC.funnelsFilter, binCount } };
+      const { results } = await funnel<{ bins: [number, number][] }>(P.ttc!, query);
+      const width = results.bins[1]![0] - results.bins[0]![0];
+      const persons = [];
+      for (const [i, [start, count]] of results.bins.entries()) {
+        const range = [start, results.bins[i + 1]?.[0] ?? start + width];
+        const listed = await actors(P.ttc!, query, { funnelStepConversionTimeRange: range });
+        expect(listed.length, `bin ${i}`).toBe(count);
+        persons.push(listed);
+      }
+      expect(persons).toEqual(lists);
+    }
+    // Half-open: 120 s is in [120, 121), not in [60, 120).
+    expect(await actors(P.ttc!, TTC, { funnelStepConversionTimeRange: [60, 120] })).toEqual(['c1']);
+    expect(await actors(P.ttc!, TTC, { funnelStepConversionTimeRange: [120, 121] })).toEqual(['c2']);
+    // From step 2 to 3 (view → buy): only p1, in 3600 s; the bins are [3600, 3660) and the empty next.
+    const steps23 = { funnelsFilter: { funnelVizType: 'time_to_convert', funnelFromStep: 1, funnelToStep: 2 } };
+    const { results } = await funnel<{ bins: [number, number][] }>(P.basic!, steps23);
+    expect(results.bins).toEqual([
+      [3600, 1],
+      [3660, 0],
+    ]);
+    expect(await actors(P.basic!, steps23, { funnelStepConversionTimeRange: [3600, 3660] })).toEqual(['p1']);
+  });
+
+  it('answers drill-downs that do not fit the funnel with a 400 that says why', async () => {
+    const bad = async (projectId: number, source: Record<string, unknown>, request: Record<string, unknown>, detail: RegExp) => {
+      const res = await postQuery(server, projectId, {
+        kind: 'ActorsQuery',
+        source: { kind: 'FunnelsActorsQuery', source: { kind: 'FunnelsQuery', series: SIGNUP_BUY, dateRange: RANGE, ...source }, ...request },
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      expect(res.body.detail).toMatch(detail);
+    };
+    await bad(id, TRENDS, { funnelTrendsEntrancePeriodStart: '2024-03-01 12:00:00' }, /not the start of a day in the funnel's date range \(UTC\): the periods start at 2024-03-01 00:00:00, 2024-03-02 00:00:00, 2024-03-03 00:00:00/);
+    await bad(id, TRENDS, { funnelTrendsEntrancePeriodStart: '2024-03-04' }, /not the start of a day/);
+    await bad(id, TRENDS, { funnelTrendsEntrancePeriodStart: 'the first of March' }, /not a date/);
+    await bad(id, { ...TRENDS, interval: 'week' }, { funnelTrendsEntrancePeriodStart: '2024-03-01' }, /not the start of a week/);
+    await bad(id, TRENDS, { funnelTrendsDropOff: true }, /funnelTrendsDropOff needs funnelTrendsEntrancePeriodStart/);
+    await bad(id, TRENDS, {}, /needs funnelStep.*funnelTrendsEntrancePeriodStart/);
+    await bad(id, {}, { funnelTrendsEntrancePeriodStart: '2024-03-01', funnelTrendsDropOff: false }, /historical trends graph.*"steps"/);
+    await bad(id, TRENDS, { funnelStepConversionTimeRange: [0, 60] }, /time to convert bin.*"trends"/);
+    const TTC = { funnelsFilter: { funnelVizType: 'time_to_convert' } };
+    await bad(id, TTC, { funnelStepConversionTimeRange: [60, 60] }, /0 ≤ from < to/);
+    await bad(id, TTC, { funnelStepConversionTimeRange: [-5, 60] }, /0 ≤ from < to/);
+    await bad(id, TTC, { funnelStepConversionTimeRange: [0, 60], funnelStep: 2 }, /leave funnelStep out/);
+    await bad(id, TTC, { funnelStepConversionTimeRange: [0] }, /funnelStepConversionTimeRange/);
+    await bad(id, TTC, {}, /needs funnelStep.*funnelStepConversionTimeRange/);
+  });
+});

@@ -1,10 +1,10 @@
 /**
  * PostHog's `FunnelsQuery` (reference §4.8): steps, time to convert and conversion trends, in
  * ordered, strict and unordered order, with exclusions, breakdowns (first/last touch, all events, a
- * given step; limit + "Other"), person or group aggregation, and the actors behind a step
- * (`FunnelsActorsQuery`), `compareFilter` (steps and trends viz, see mergeCompared) and
- * `samplingFactor`. The per-actor matching runs in ClickHouse (see funnels-engine.ts); only per-step
- * aggregates come back.
+ * given step; limit + "Other"), person or group aggregation, the actors behind a step, a trends
+ * period or a time-to-convert bin (`FunnelsActorsQuery`), `compareFilter` (steps and trends viz, see
+ * mergeCompared) and `samplingFactor`. The per-actor matching runs in ClickHouse (see
+ * funnels-engine.ts); only per-step aggregates come back.
  *
  * Beyond PostHog (optional fields; PostHog ignores or rejects them):
  * - `series[k].funnelStepWindow: {interval, unit}` — a conversion window per step: step k must happen
@@ -43,8 +43,8 @@ import { parseExpr, parseSelect } from '../hogql/parser.js';
 import { replacePlaceholders, type PlaceholderValue } from '../hogql/placeholders.js';
 import { isoInTimeZone } from '../hogql/results.js';
 import { executeHogQL } from '../query/execute.js';
-import type { ActorsRequest } from '../query/kinds.js';
 import type { QueryContext } from '../query/query-context.js';
+import { entrancePeriodKey, funnelDrillDown, notAPeriodStart, type FunnelsActorsRequest } from './funnel-actors-request.js';
 import { conversionTimeExpr, evaluationSelect, type Attribution, type EnginePlan, type OrderType } from './funnels-engine.js';
 import { actorFilter, and, BREAKDOWN_NULL, breakdownValueExpr, entityFilter, globalFilters, or } from './insight-filters.js';
 import { bucketDay, bucketKey, bucketKeyExpr, bucketLabel, rangeExprs, resolveInsightRange, type InsightRange } from './insight-range.js';
@@ -355,9 +355,15 @@ function stepsQuery(p: Plan): string {
   return `SELECT ${value} AS f_final, ${[...sums, ...avgs, ...medians].join(', ')} FROM (${ranked}) GROUP BY f_final ORDER BY ${order} LIMIT ${e.attribution === 'none' ? 1 : limit + 1}`;
 }
 
+/**
+ * One row per converted actor (and breakdown value): its conversion time in seconds from funnelFromStep
+ * to funnelToStep. The histogram bins these; a bin's actors are those with f_tt in it.
+ */
+function conversionTimesSelect(p: Plan): string {
+  return `SELECT f_actor, f_pv, (f_times[${p.toStep + 1}] - f_times[${p.fromStep + 1}]) / 1000 AS f_tt FROM (${evaluationSelect(p.engine)}) WHERE f_excl = 0 AND f_d >= ${p.toStep + 1}`;
+}
+
 function timeToConvertQuery(p: Plan, binCount: number | null): string {
-  const from = p.fromStep;
-  const to = p.toStep;
   const bins = binCount === null ? '_toInt64(least(60, greatest(1, ceil(cbrt(length(f_tts))))))' : String(Math.min(90, Math.max(1, binCount)));
   return `SELECT f_buckets, f_counts, f_avg FROM (
     SELECT groupArray(f_tt) AS f_tts,
@@ -370,21 +376,34 @@ function timeToConvertQuery(p: Plan, binCount: number | null): string {
       arrayMap(x -> _toInt64(floor((x - f_min) / f_w)), f_tts) AS f_idx,
       arrayMap(i -> countEqual(f_idx, i), range(0, f_bc + 1)) AS f_counts,
       if(empty(f_tts), NULL, arrayAvg(f_tts)) AS f_avg
-    FROM (SELECT (f_times[${to + 1}] - f_times[${from + 1}]) / 1000 AS f_tt FROM (${evaluationSelect(p.engine)}) WHERE f_excl = 0 AND f_d >= ${to + 1}))`;
+    FROM (${conversionTimesSelect(p)}))`;
+}
+
+/**
+ * One row per actor, breakdown value and entrance period (f_bucket, a `bucketKey`): the deepest step
+ * (1-based, f_md) reached by an attempt that started in that period. Placeholder {bucket}: see
+ * `entrancePeriodValues`. The trends count these rows; a period's actors are read from them too.
+ */
+function entrancePeriodsSelect(p: Plan): string {
+  // Every attempt (window, for unordered funnels): its entrance period and how far it got.
+  const attempts = p.engine.order === 'unordered' ? 'f_AT' : 'arrayFilter(x -> x.5 = 0, f_AT)';
+  return `SELECT f_actor, f_pv, f_bucket, max(f_ad) AS f_md FROM (
+      SELECT f_actor, f_pv, arrayJoin(${attempts}) AS f_a, {bucket} AS f_bucket, f_a.1 AS f_ad FROM (${evaluationSelect(p.engine)})
+    ) GROUP BY f_actor, f_pv, f_bucket`;
+}
+
+/** {bucket}: the local start of the period in which an attempt (`f_a`) started. */
+function entrancePeriodValues(p: Plan): Record<string, PlaceholderValue> {
+  const e = p.engine;
+  const at: Expr = { node: 'TupleAccess', tuple: { node: 'Field', chain: ['f_a'] }, index: e.order === 'unordered' ? 2 : 7 };
+  const instant = call('toTimeZone', call('fromUnixTimestamp64Milli', { node: 'ArithmeticOperation', op: '+', left: at, right: c(e.fromMs) }));
+  return { bucket: { expr: bucketKeyExpr(p.range.interval, p.range.weekStartDay, instant) } };
 }
 
 function trendsQuery(p: Plan): string {
-  const e = p.engine;
-  const unordered = e.order === 'unordered';
-  // Every attempt (window, for unordered funnels): its entrance period and how far it got.
-  const attempts = unordered ? 'f_AT' : 'arrayFilter(x -> x.5 = 0, f_AT)';
   return `SELECT f_bucket, countIf(f_md >= ${p.fromStep + 1}) AS f_from, countIf(f_md >= ${p.toStep + 1}) AS f_to,
       if(f_from > 0, round(f_to / f_from * 100, 2), 0) AS f_rate, f_pv
-    FROM (
-      SELECT f_actor, f_pv, f_bucket, max(f_ad) AS f_md FROM (
-        SELECT f_actor, f_pv, arrayJoin(${attempts}) AS f_a, {bucket} AS f_bucket, f_a.1 AS f_ad FROM (${evaluationSelect(e)})
-      ) GROUP BY f_actor, f_pv, f_bucket
-    ) GROUP BY f_bucket, f_pv ORDER BY f_pv, f_bucket LIMIT 50000`;
+    FROM (${entrancePeriodsSelect(p)}) GROUP BY f_bucket, f_pv ORDER BY f_pv, f_bucket LIMIT 50000`;
 }
 
 async function run(p: Plan, text: string, ctx: QueryContext, extra: Record<string, PlaceholderValue> = {}) {
@@ -456,10 +475,7 @@ async function runTimeToConvert(p: Plan, ctx: QueryContext) {
 
 async function runTrends(p: Plan, ctx: QueryContext) {
   const e = p.engine;
-  const start = e.order === 'unordered' ? 2 : 7;
-  const at: Expr = { node: 'TupleAccess', tuple: { node: 'Field', chain: ['f_a'] }, index: start };
-  const instant = call('toTimeZone', call('fromUnixTimestamp64Milli', { node: 'ArithmeticOperation', op: '+', left: at, right: c(e.fromMs) }));
-  const executed = await run(p, trendsQuery(p), ctx, { bucket: { expr: bucketKeyExpr(p.range.interval, p.range.weekStartDay, instant) } });
+  const executed = await run(p, trendsQuery(p), ctx, entrancePeriodValues(p));
   const byValue = new Map<string, { value: unknown; from: number; rates: Map<string, number> }>();
   for (const row of executed.results) {
     const [bucket, from, , rate, value] = row as [string, number, number, number, unknown];
@@ -553,39 +569,72 @@ function requestedValue(value: unknown, asArray: boolean): string | string[] {
 }
 
 /**
- * FunnelsActorsQuery: the actors who reached step `funnelStep` (1-based), or with −N, who reached the
- * step before N (the previous required one) but not step N; optionally with breakdown value
- * `funnelStepBreakdown`. Conversion trends are answered per step too (entrance periods are not part of
- * the request here).
+ * FunnelsActorsQuery (the drill-downs: funnel-actors-request.ts): the actors who reached step
+ * `funnelStep` (1-based), or with −N, who reached the step before N (the previous required one) but
+ * not step N; who entered the funnel in a historical-trends period and converted (or dropped off);
+ * or whose conversion time falls in a time-to-convert range. Each reads the very rows the insight
+ * counts (evaluationSelect, entrancePeriodsSelect, conversionTimesSelect), so the actors listed are
+ * exactly the ones counted. Optionally with breakdown value `funnelStepBreakdown`.
  */
-export async function funnelsActors(query: FunnelsQuery, request: ActorsRequest, ctx: QueryContext): Promise<SelectQuery> {
-  const step = request.funnelStep;
-  if (step === null || step === undefined) throw invalid('FunnelsActorsQuery needs funnelStep (1-based; negative for drop-offs)', 'source.funnelStep');
-  if (step === 0) throw invalid("Funnel steps are 1-indexed, so step 0 doesn't exist", 'source.funnelStep');
-  if (step === -1) throw invalid('The first valid drop-off argument for funnelStep is -2. -2 refers to persons who performed the first step but never made it to the second.', 'source.funnelStep');
-  const period = query.compareFilter?.compare && request.compare === 'previous' ? 'previous' : 'current';
-  const p = await plan({ ...query, funnelsFilter: { ...query.funnelsFilter, funnelVizType: query.funnelsFilter?.funnelVizType === 'trends' ? 'steps' : query.funnelsFilter?.funnelVizType } }, ctx, period);
-  if (!p.byPerson) throw invalid('ActorsQuery lists persons: the actors of a funnel aggregated by groups or by a HogQL expression cannot be listed yet', 'source.source.aggregation_group_type_index');
-  const n = p.engine.n;
-  const target = Math.abs(step) - 1;
-  if (target >= n) throw invalid(`funnelStep ${step} is out of range: the funnel has ${n} steps`, 'source.funnelStep');
-  const conditions = ['f_excl = 0', 'f_d >= 1'];
-  if (step > 0) conditions.push(`bitTest(f_mask, ${target})`);
-  else {
-    let prior = target - 1;
-    while (prior > 0 && query.series[prior]!.optionalInFunnel) prior--;
-    conditions.push(`bitTest(f_mask, ${prior})`, `NOT bitTest(f_mask, ${target})`);
+export async function funnelsActors(query: FunnelsQuery, request: FunnelsActorsRequest, ctx: QueryContext): Promise<SelectQuery> {
+  const drill = funnelDrillDown(request, query.funnelsFilter?.funnelVizType ?? 'steps');
+  const comparing = !!query.compareFilter?.compare;
+  const period = comparing && request.compare === 'previous' ? 'previous' : 'current';
+  let p: Plan;
+  let rows: string;
+  const conditions: string[] = [];
+  const values: Record<string, PlaceholderValue> = {};
+  switch (drill.kind) {
+    case 'step': {
+      const step = drill.step;
+      if (step === 0) throw invalid("Funnel steps are 1-indexed, so step 0 doesn't exist", 'source.funnelStep');
+      if (step === -1) throw invalid('The first valid drop-off argument for funnelStep is -2. -2 refers to persons who performed the first step but never made it to the second.', 'source.funnelStep');
+      // Step drill-downs of a trends graph count over the whole range, as the steps graph does.
+      const viz = query.funnelsFilter?.funnelVizType === 'trends' ? 'steps' : query.funnelsFilter?.funnelVizType;
+      p = await plan({ ...query, funnelsFilter: { ...query.funnelsFilter, funnelVizType: viz } }, ctx, period);
+      const target = Math.abs(step) - 1;
+      if (target >= p.engine.n) throw invalid(`funnelStep ${step} is out of range: the funnel has ${p.engine.n} steps`, 'source.funnelStep');
+      conditions.push('f_excl = 0', 'f_d >= 1');
+      if (step > 0) conditions.push(`bitTest(f_mask, ${target})`);
+      else {
+        let prior = target - 1;
+        while (prior > 0 && query.series[prior]!.optionalInFunnel) prior--;
+        conditions.push(`bitTest(f_mask, ${prior})`, `NOT bitTest(f_mask, ${target})`);
+      }
+      rows = evaluationSelect(p.engine);
+      break;
+    }
+    case 'period': {
+      p = await plan(query, ctx, period);
+      let key = entrancePeriodKey(drill.periodStart, p.range, ctx.now.getTime());
+      // Compared trends: a period of the previous series finds its own range without `compare`.
+      if (key === null && comparing && !request.compare) {
+        const previous = await plan(query, ctx, 'previous');
+        key = entrancePeriodKey(drill.periodStart, previous.range, ctx.now.getTime());
+        if (key !== null) p = previous;
+      }
+      if (key === null) throw notAPeriodStart(drill.periodStart, p.range);
+      Object.assign(values, entrancePeriodValues(p), { entrance_period: key });
+      conditions.push('f_bucket = {entrance_period}', drill.dropOff ? `f_md >= ${p.fromStep + 1} AND f_md < ${p.toStep + 1}` : `f_md >= ${p.toStep + 1}`);
+      rows = entrancePeriodsSelect(p);
+      break;
+    }
+    case 'conversionTime': {
+      p = await plan(query, ctx);
+      Object.assign(values, { conversion_from: drill.from, conversion_to: drill.to });
+      conditions.push('f_tt >= {conversion_from}', 'f_tt < {conversion_to}');
+      rows = conversionTimesSelect(p);
+      break;
+    }
   }
-  const values: Record<string, PlaceholderValue> = { ...p.values };
+  if (!p.byPerson) throw invalid('ActorsQuery lists persons: the actors of a funnel aggregated by groups or by a HogQL expression cannot be listed yet', 'source.source.aggregation_group_type_index');
   if (request.funnelStepBreakdown !== null && request.funnelStepBreakdown !== undefined && p.engine.attribution !== 'none') {
     values.requested_value = p.cohortBreakdown
       ? String(requestedCohort(p.cohortBreakdown, request.funnelStepBreakdown, 'source.funnelStepBreakdown'))
       : requestedValue(request.funnelStepBreakdown, p.engine.breakdownArray);
     conditions.push('f_pv = {requested_value}');
   }
-  const text = `SELECT DISTINCT f_actor AS actor_id FROM (${evaluationSelect(p.engine)}) WHERE ${conditions.join(' AND ')}`;
-  const tree = parseSelect(text);
+  const tree = parseSelect(`SELECT DISTINCT f_actor AS actor_id FROM (${rows}) WHERE ${conditions.join(' AND ')}`);
   if (tree.node !== 'SelectQuery') throw new Error('funnel actors query is not a SELECT');
-  return sampleEvents(replacePlaceholders(tree, values), query.samplingFactor);
+  return sampleEvents(replacePlaceholders(tree, { ...p.values, ...values }), query.samplingFactor);
 }
-

@@ -37,6 +37,10 @@ const actorsSourceSchema = z.object({
   compare: z.enum(['current', 'previous']).nullish(),
   funnelStep: z.number().int().nullish(),
   funnelStepBreakdown: z.unknown().optional(),
+  funnelTrendsDropOff: z.boolean().nullish(),
+  funnelTrendsEntrancePeriodStart: z.string().max(100).nullish(),
+  // Hedgerow extension (PostHog has no time-to-convert bin drill-down): [from, to) seconds.
+  funnelStepConversionTimeRange: z.tuple([z.number(), z.number()]).nullish(),
   includeRecordings: z.boolean().nullish(),
   modifiers: z.unknown().optional(),
 });

@@ -103,6 +103,37 @@ describe.skipIf(!hasChromium)('web app: funnel views, exclusions, formulas and c
 
   const stepCounts = () => page.getByTestId('step-count').allTextContents();
 
+  /** The persons the server lists for an ActorsQuery source (their display names: the emails). */
+  const personsOf = async (source: Record<string, unknown>) => {
+    const res = await postQuery<{ results: [{ display_name: string }][] }>(server, projectId, { kind: 'ActorsQuery', source, select: ['person_display_name'] });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return res.body.results.map((r) => r[0].display_name).sort();
+  };
+
+  /**
+   * Opens the persons modal with `click` and returns the FunnelsActorsQuery the page asked for, the
+   * persons the modal lists and its title; the modal is closed again.
+   */
+  const drillDown = async (click: () => Promise<void>) => {
+    const request = page.waitForRequest((r) => r.url().includes('/query/') && (r.postData() ?? '').includes('FunnelsActorsQuery'));
+    await click();
+    const source = (JSON.parse((await request).postData()!) as { query: { source: Record<string, unknown> } }).query.source;
+    const dialog = page.getByRole('dialog');
+    await dialog.locator('tbody tr').first().waitFor();
+    const persons = (await dialog.locator('tbody th').allTextContents()).sort();
+    const title = await dialog.getByRole('heading').textContent();
+    return { source, persons, title, close: () => dialog.getByRole('button', { name: 'Close' }).click() };
+  };
+
+  /** A click in the middle of the `index`th of `count` categories of the chart in `container`, at half its height. */
+  const clickChart = async (container: string, index: number, count: number, grid: { left: number; right: number }, onPoint: boolean) => {
+    const box = (await page.locator(`${container} .echart`).boundingBox())!;
+    const width = box.width - grid.left - grid.right;
+    // Bars sit in the middle of their band; line points on the band edges.
+    const x = grid.left + (onPoint ? (index * width) / (count - 1) : ((index + 0.5) * width) / count);
+    await page.locator(`${container} .echart`).click({ position: { x, y: box.height / 2 } });
+  };
+
   it('a funnel shows its time to convert: the average and the histogram the server computes, between the chosen steps', async () => {
     await page.getByRole('tab', { name: 'Funnels' }).click();
     await pickEvent('Step 1 event', 'viewed', 'viewed pricing');
@@ -121,6 +152,26 @@ describe.skipIf(!hasChromium)('web app: funnel views, exclusions, formulas and c
     expect(bins).toEqual(ttc.results.bins.map(([, count]) => String(count)));
     expect(ttc.results.bins.reduce((sum, [, count]) => sum + count, 0)).toBe(5);
     await screenshot(page, 'funnel-time-to-convert');
+
+    // A bin's count lists its persons: 600, 1200 and 1800 s fall in [600, 2100) (bins of 1500 s).
+    expect(ttc.results.bins).toEqual([
+      [600, 3],
+      [2100, 1],
+      [3600, 1],
+    ]);
+    const fastest = await drillDown(() => page.locator('.time-to-convert-table tbody tr').first().getByRole('button').click());
+    expect(fastest.source).toMatchObject({ kind: 'FunnelsActorsQuery', funnelStepConversionTimeRange: [600, 2100] });
+    expect(fastest.title).toBe('Converted from step 1 to step 2 in 10m – 35m');
+    expect(fastest.persons).toEqual(await personsOf(fastest.source));
+    expect(fastest.persons).toEqual(['u1@example.com', 'u2@example.com', 'u5@example.com']);
+    await screenshot(page, 'funnel-time-to-convert-persons');
+    await fastest.close();
+    // So does its bar: the slowest bin, [3600, 5100), is u3 (an hour).
+    const slowest = await drillDown(() => clickChart('.time-to-convert', 2, 3, { left: 48, right: 16 }, false));
+    expect(slowest.source).toMatchObject({ funnelStepConversionTimeRange: [3600, 5100] });
+    expect(slowest.persons).toEqual(await personsOf(slowest.source));
+    expect(slowest.persons).toEqual(['u3@example.com']);
+    await slowest.close();
 
     // A third step: the time runs from the first to the last step, then from step 2 once chosen.
     await page.getByRole('button', { name: '+ Add step' }).click();
@@ -146,7 +197,7 @@ describe.skipIf(!hasChromium)('web app: funnel views, exclusions, formulas and c
     await page.getByLabel('From step', { exact: true }).selectOption({ label: '1. viewed pricing' });
     const table = page.locator('.funnel-trends-table');
     await table.waitFor();
-    const shown = () => table.locator('tbody tr').first().locator('td').evaluateAll((tds) => tds.map((td) => [td.getAttribute('data-value'), td.textContent]));
+    const shown = () => table.locator('tbody tr').first().locator('td').evaluateAll((tds) => tds.map((td) => [td.getAttribute('data-value'), td.querySelector('[data-testid="trend-rate"]')!.textContent]));
     // Day 1: u1 of u1, u2, u4 paid; day 2: u5 of u3, u5, u6, u7, u8.
     const day1 = new Date(DAY1).toISOString().slice(0, 10);
     const day2 = new Date(DAY1 + DAY).toISOString().slice(0, 10);
@@ -157,6 +208,28 @@ describe.skipIf(!hasChromium)('web app: funnel views, exclusions, formulas and c
     expect(series.data[series.days.indexOf(day1)]).toBe(33.33);
     expect(series.data[series.days.indexOf(day2)]).toBe(20);
     expect(await shown()).toEqual(series.data.map((v) => [String(v), `${percent.format(v)}%`]));
+
+    // A period's rate lists who entered then and converted; its "dropped off" link the others.
+    const d1 = series.days.indexOf(day1);
+    const d2 = series.days.indexOf(day2);
+    const converted = await drillDown(() => table.locator('tbody tr').first().locator('td').nth(d1).getByRole('button', { name: /^33.3%/ }).click());
+    expect(converted.source).toMatchObject({ kind: 'FunnelsActorsQuery', funnelTrendsEntrancePeriodStart: day1, funnelTrendsDropOff: false });
+    expect(converted.title).toMatch(/^Entered on .* and converted$/);
+    expect(converted.persons).toEqual(await personsOf(converted.source));
+    expect(converted.persons).toEqual(['u1@example.com']);
+    await converted.close();
+    const droppedOff = await drillDown(() => table.locator('tbody tr').first().locator('td').nth(d2).getByRole('button', { name: /dropped off$/ }).click());
+    expect(droppedOff.source).toMatchObject({ funnelTrendsEntrancePeriodStart: day2, funnelTrendsDropOff: true });
+    expect(droppedOff.persons).toEqual(await personsOf(droppedOff.source));
+    expect(droppedOff.persons).toEqual(['u3@example.com', 'u6@example.com', 'u7@example.com', 'u8@example.com']);
+    await screenshot(page, 'funnel-trends-persons');
+    await droppedOff.close();
+    // A point of the line: day 2's converted, u5.
+    const point = await drillDown(() => clickChart('.funnel-trends', d2, series.days.length, { left: 56, right: 24 }, true));
+    expect(point.source).toMatchObject({ funnelTrendsEntrancePeriodStart: day2, funnelTrendsDropOff: false });
+    expect(point.persons).toEqual(await personsOf(point.source));
+    expect(point.persons).toEqual(['u5@example.com']);
+    await point.close();
   });
 
   it('an exclusion step removes the persons who did the event between the chosen steps', async () => {

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { eventLabel } from '../query.js';
-import { EChart } from './echart.js';
+import { type ChartClick, EChart } from './echart.js';
 import { formatDuration } from './format-duration.js';
 import { formatPercent, formatValue, type VizProps } from './types.js';
 
@@ -19,9 +19,11 @@ const isoDuration = (seconds: number) => `PT${Math.round(seconds)}S`;
 
 /**
  * Time to convert: a histogram of how long persons took from one step to another (the bins the
- * server made), the average above it, and the same bins as a table.
+ * server made), the average above it, and the same bins as a table. A bar (or its row's count) lists
+ * the persons of that bin: FunnelsActorsQuery with `funnelStepConversionTimeRange: [start, end)`, a
+ * Hedgerow extension (PostHog's histogram has no drill-down).
  */
-export function TimeToConvertViz({ query, results, compact }: VizProps<TimeToConvertResult>) {
+export function TimeToConvertViz({ query, results, onDrill, compact }: VizProps<TimeToConvertResult>) {
   const steps = query.series ?? [];
   const from = query.funnelsFilter?.funnelFromStep ?? 0;
   const to = query.funnelsFilter?.funnelToStep ?? steps.length - 1;
@@ -32,6 +34,15 @@ export function TimeToConvertViz({ query, results, compact }: VizProps<TimeToCon
   const width = bins.length > 1 ? bins[1]![0] - bins[0]![0] : 60;
   const ranges = bins.map(([start], i) => [start, bins[i + 1]?.[0] ?? start + width] as const);
   const rangeLabel = (i: number) => `${formatDuration(ranges[i]![0])} – ${formatDuration(ranges[i]![1])}`;
+  const open =
+    onDrill &&
+    ((i: number) =>
+      onDrill({
+        title: `Converted from step ${from + 1} to step ${to + 1} in ${rangeLabel(i)}`,
+        source: { kind: 'FunnelsActorsQuery', source: query, funnelStepConversionTimeRange: [...ranges[i]!] },
+      }));
+  // A click anywhere in a bin's column (a short bar is a small target); empty bins have nobody to list.
+  const onClick = open ? ({ dataIndex }: ChartClick) => dataIndex !== undefined && (bins[dataIndex]?.[1] ?? 0) > 0 && open(dataIndex) : undefined;
 
   const option = useMemo(
     () => ({
@@ -71,7 +82,7 @@ export function TimeToConvertViz({ query, results, compact }: VizProps<TimeToCon
           </span>
         )}
       </p>
-      <EChart option={option} label={`Histogram of the time to convert from step ${from + 1} to step ${to + 1}`} height={compact ? '100%' : 300} />
+      <EChart option={option} onClick={onClick} columnClick={!!onClick} label={`Histogram of the time to convert from step ${from + 1} to step ${to + 1}`} height={compact ? '100%' : 300} />
       {!compact && (
         <div className="table-scroll">
           <table className="table time-to-convert-table">
@@ -93,7 +104,15 @@ export function TimeToConvertViz({ query, results, compact }: VizProps<TimeToCon
                   <th scope="row">
                     <time dateTime={isoDuration(start)}>{rangeLabel(i)}</time>
                   </th>
-                  <td className="num">{formatValue(count)}</td>
+                  <td className="num">
+                    {open && count > 0 ? (
+                      <button type="button" className="link-button" onClick={() => open(i)} aria-label={`${formatValue(count)}: show the persons who converted in ${rangeLabel(i)}`}>
+                        {formatValue(count)}
+                      </button>
+                    ) : (
+                      formatValue(count)
+                    )}
+                  </td>
                   <td className="num">{formatPercent(total ? count / total : 0)}</td>
                 </tr>
               ))}

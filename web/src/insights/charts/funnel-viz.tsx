@@ -26,8 +26,8 @@ const stepName = (s: FunnelStep) => s.custom_name || eventLabel(s.name ?? (typeo
 export function FunnelViz({ query, results, onDrill, compact }: VizProps<FunnelResults>) {
   const viz = query.funnelsFilter?.funnelVizType ?? 'steps';
   const none = <p className="muted">No results yet.</p>;
-  if (viz === 'time_to_convert') return isTimeToConvert(results) ? <TimeToConvertViz query={query} results={results} compact={compact} /> : none;
-  if (viz === 'trends') return isFunnelTrends(results) ? <FunnelTrendsViz query={query} results={results} compact={compact} /> : none;
+  if (viz === 'time_to_convert') return isTimeToConvert(results) ? <TimeToConvertViz query={query} results={results} onDrill={onDrill} compact={compact} /> : none;
+  if (viz === 'trends') return isFunnelTrends(results) ? <FunnelTrendsViz query={query} results={results} onDrill={onDrill} compact={compact} /> : none;
   if (!Array.isArray(results) || isFunnelTrends(results)) return none;
   return <FunnelStepsViz query={query} results={results as FunnelStep[] | FunnelStep[][]} onDrill={onDrill} compact={compact} />;
 }
