@@ -229,6 +229,31 @@ describe('ActorsQuery', () => {
     const byDistinctId = await postQuery<{ results: any[][] }>(server, project.id, { kind: 'ActorsQuery', search: 'u2' });
     expect(byDistinctId.body.results).toHaveLength(1);
   });
+
+  it('drilling into an insight counts the actors without a person profile as missing_actors_count', async () => {
+    const own = await createProject(server, 'personless actors');
+    // Two anonymous visitors whose events create no person (posthog-js identified_only), one identified.
+    const batch = [
+      { event: 'visit', distinct_id: 'anon-1', properties: { $process_person_profile: false } },
+      { event: 'visit', distinct_id: 'anon-2', properties: { $process_person_profile: false } },
+      { event: 'visit', distinct_id: 'anon-2', properties: { $process_person_profile: false } },
+      { event: 'visit', distinct_id: 'known', properties: { $set: { email: 'known@example.com' } } },
+    ];
+    expect((await capture(server, '/batch/', JSON.stringify({ api_key: own.api_token, batch }))).status).toBe(200);
+    await waitForValue(server, own.id, 'SELECT count() FROM events', 4);
+    await waitForValue(server, own.id, 'SELECT count() FROM persons', 1);
+    const trend = { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: 'visit', math: 'dau' }], trendsFilter: { display: 'BoldNumber' } };
+    const counted = await postQuery<{ results: Array<{ aggregated_value: number }> }>(server, own.id, trend);
+    expect(counted.body.results[0]!.aggregated_value).toBe(3);
+    const actors = await postQuery<{ results: any[][]; missing_actors_count: number }>(server, own.id, {
+      kind: 'ActorsQuery',
+      select: ['person_display_name'],
+      source: { kind: 'InsightActorsQuery', source: trend, series: 0 },
+    });
+    expect(actors.status, JSON.stringify(actors.body)).toBe(200);
+    expect(actors.body.results.map((r) => r[0].display_name)).toEqual(['known@example.com']);
+    expect(actors.body.missing_actors_count).toBe(2);
+  });
 });
 
 describe('bad requests get a 400 that says what is wrong', () => {

@@ -58,6 +58,24 @@ async function actorsOfSource(source: unknown, ctx: QueryContext): Promise<Selec
   return insightKind.actors(parseKind(insightKind.schema, insight), request, ctx);
 }
 
+/**
+ * Actors an insight counted who have no person profile (personless events, e.g. posthog-js's
+ * `person_profiles: 'identified_only'` before identify): PostHog's `missing_actors_count`, so a list
+ * shorter than the number on the chart says why.
+ */
+async function missingActors(sourceActors: SelectQuery, ctx: QueryContext): Promise<number> {
+  const count: Expr = { node: 'Call', name: 'count', args: [] };
+  const counted: SelectQuery = { node: 'SelectQuery', select: [count], select_from: { node: 'JoinExpr', table: sourceActors } };
+  const profiled: SelectQuery = {
+    node: 'SelectQuery',
+    select: [count],
+    select_from: { node: 'JoinExpr', table: f('persons') },
+    where: { node: 'CompareOperation', op: 'in', left: f('id'), right: sourceActors },
+  };
+  const [all, found] = await Promise.all([counted, profiled].map((q) => executeHogQL(ctx.ch, ctx.log, q, ctx.compileOptions)));
+  return Math.max(0, Number(all!.results[0]?.[0] ?? 0) - Number(found!.results[0]?.[0] ?? 0));
+}
+
 /** `search`: email or name contains it (case-insensitively), or it is a distinct id or the person's uuid. */
 function searchExpr(search: string): Expr {
   const like = c(`%${search.replace(/[\\%_]/g, (ch) => '\\' + ch)}%`);
@@ -106,7 +124,10 @@ export async function runActorsQuery(query: ActorsQuery, ctx: QueryContext) {
     order_by: orderBy,
     offset: query.offset ? { node: 'Constant', value: query.offset } : undefined,
   };
-  const executed = await executeHogQL(ctx.ch, ctx.log, tree, { ...ctx.compileOptions, defaultLimit: limit });
+  const [executed, missing] = await Promise.all([
+    executeHogQL(ctx.ch, ctx.log, tree, { ...ctx.compileOptions, defaultLimit: limit }),
+    sourceActors && !query.offset ? missingActors(sourceActors, ctx) : Promise.resolve(0),
+  ]);
   const results = await fillPersonColumns(executed.results, columns, ctx, 'actor');
   return {
     results,
@@ -116,7 +137,7 @@ export async function runActorsQuery(query: ActorsQuery, ctx: QueryContext) {
     hasMore: executed.hasMore,
     limit,
     offset: query.offset ?? 0,
-    missing_actors_count: 0,
+    missing_actors_count: missing,
     timings: executed.timings,
     modifiers: query.modifiers ?? {},
   };

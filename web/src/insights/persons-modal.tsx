@@ -11,6 +11,8 @@ import type { Drill } from './charts/types.js';
 interface ActorsResponse {
   results: Array<[{ display_name: string; id: string }, string, string]>;
   hasMore: boolean;
+  /** Counted by the insight but without a person profile (personless events), so not listable. */
+  missing_actors_count?: number;
 }
 
 const PAGE = 100;
@@ -118,14 +120,14 @@ export function PersonsModal({ drill, onClose }: { drill: Drill; onClose: () => 
   const [search, setSearch] = useState('');
   const [applied, setApplied] = useState('');
   const [pages, setPages] = useState(1);
-  const [state, setState] = useState<{ status: 'loading' } | { status: 'error'; error: Error } | { status: 'ready'; rows: ActorsResponse['results']; hasMore: boolean }>({ status: 'loading' });
+  const [state, setState] = useState<{ status: 'loading' } | { status: 'error'; error: Error } | { status: 'ready'; rows: ActorsResponse['results']; hasMore: boolean; missing: number }>({ status: 'loading' });
 
   useEffect(() => {
     const controller = new AbortController();
     setState((s) => (s.status === 'ready' && pages > 1 ? s : { status: 'loading' }));
     const query = { kind: 'ActorsQuery', source: drill.source, select: ['person_display_name', 'id', 'created_at'], search: applied || undefined, limit: PAGE * pages };
     apiRequest<ActorsResponse>('POST', `/api/projects/${project.id}/query/`, { query }, { signal: controller.signal }).then(
-      (res) => setState({ status: 'ready', rows: res.results, hasMore: res.hasMore }),
+      (res) => setState({ status: 'ready', rows: res.results, hasMore: res.hasMore, missing: res.missing_actors_count ?? 0 }),
       (error: Error) => {
         if (error.name !== 'AbortError') setState({ status: 'error', error });
       },
@@ -157,6 +159,8 @@ export function PersonsModal({ drill, onClose }: { drill: Drill; onClose: () => 
         <>
           <p className="muted" role="status">
             {state.rows.length === 0 ? 'No persons match.' : `${state.rows.length}${state.hasMore ? '+' : ''} ${state.rows.length === 1 ? 'person' : 'persons'}`}
+            {state.missing > 0 &&
+              ` · ${state.missing} more counted without a person profile (anonymous events, e.g. posthog-js before identify) cannot be listed.`}
           </p>
           {state.rows.length > 0 && (
             <div className="persons-list">
