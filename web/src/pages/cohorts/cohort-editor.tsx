@@ -7,9 +7,12 @@ import { formatDateTime, timeAgo } from '../../format.js';
 import { usePageTitle, useProject } from '../../project.js';
 import type { Paginated } from '../../types.js';
 import { useApi } from '../../use-api.js';
-import { CohortCriteriaEditor, type CohortOption } from './cohort-criteria.js';
+import { CohortCriteriaEditor } from './cohort-criteria.js';
+import type { Choices, Option } from './cohort-criterion.js';
+import { countCriteria, definitionFromFilters, filtersFromDefinition, newDefinition, type CohortDefinition } from './cohort-definition.js';
 import { CohortMembers } from './cohort-members.js';
-import { definitionFromFilters, filtersFromDefinition, isCalculating, newDefinition, type Cohort, type CohortDefinition } from './cohort-model.js';
+import { isCalculating, type Cohort, type CohortFilters } from './cohort-model.js';
+import { CohortQueryField } from './cohort-query-field.js';
 import { sendCohortForm } from './cohort-upload.js';
 import { CohortCount } from './cohorts-list.js';
 
@@ -66,14 +69,35 @@ function CohortForm({ cohort, calculating, onSaved }: { cohort: Cohort | null; c
   const [name, setName] = useState(cohort?.name ?? '');
   const [description, setDescription] = useState(cohort?.description ?? '');
   const [isStatic, setIsStatic] = useState(cohort?.is_static ?? false);
-  const editable = cohort === null ? newDefinition() : definitionFromFilters(cohort.filters);
-  const [definition, setDefinition] = useState<CohortDefinition | null>(editable);
+  const [definedBy, setDefinedBy] = useState<'criteria' | 'query'>(cohort?.query ? 'query' : 'criteria');
+  // A query cohort gets a fresh definition in case it is switched to criteria.
+  const [definition, setDefinition] = useState<CohortDefinition | null>(() => (cohort?.filters ? definitionFromFilters(cohort.filters) : newDefinition()));
+  const [queryText, setQueryText] = useState(cohort?.query?.query ?? '');
   const [csv, setCsv] = useState<File | null>(null);
   const [fileKey, setFileKey] = useState(0);
   const [status, setStatus] = useState<{ kind: 'idle' | 'busy' | 'saved' } | { kind: 'error'; message: string }>({ kind: 'idle' });
   const [deleting, setDeleting] = useState(false);
-  const others = useApi<Paginated<CohortOption>>(`/api/projects/${project.id}/cohorts/?limit=1000`);
-  const cohortOptions = others.status === 'ready' ? others.data.results.filter((c) => c.id !== cohort?.id) : [];
+  const others = useApi<Paginated<Option>>(`/api/projects/${project.id}/cohorts/?limit=1000`);
+  const actions = useApi<Paginated<Option & { deleted?: boolean }>>(`/api/projects/${project.id}/actions/?limit=1000`);
+  const choices: Choices = {
+    cohorts: others.status === 'ready' ? others.data.results.filter((c) => c.id !== cohort?.id) : others.status,
+    actions: actions.status === 'ready' ? actions.data.results.filter((a) => !a.deleted) : actions.status,
+  };
+  const listError = others.status === 'error' ? others.error : actions.status === 'error' ? actions.error : null;
+
+  /** The body's definition: the query, or the criteria (with the other one cleared when the cohort switches). */
+  function definitionBody(): Record<string, unknown> {
+    if (definedBy === 'query') {
+      if (!queryText.trim()) throw new Error('Type the HogQL query that selects the persons.');
+      return { query: { ...(cohort?.query ?? {}), kind: 'HogQLQuery', query: queryText }, ...(cohort?.filters ? { filters: null } : {}) };
+    }
+    if (!definition) return {};
+    const filters: CohortFilters = filtersFromDefinition(definition);
+    // A definition with no criteria matches every person: refused when typed here, kept when it was stored so.
+    const changed = !cohort || JSON.stringify(filters) !== JSON.stringify(cohort.filters);
+    if (changed && countCriteria(definition.root) === 0) throw new Error('Add at least one criterion.');
+    return { filters, ...(cohort?.query ? { query: null } : {}) };
+  }
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -88,13 +112,12 @@ function CohortForm({ cohort, calculating, onSaved }: { cohort: Cohort | null; c
         setCsv(null);
         setFileKey((k) => k + 1);
       } else {
-        const body: Record<string, unknown> = { name, description };
-        if (definition) body.filters = filtersFromDefinition(definition);
+        const body: Record<string, unknown> = { name, description, ...definitionBody() };
         saved = cohort ? await api.patch<Cohort>(`/api/projects/${project.id}/cohorts/${cohort.id}/`, body) : await api.post<Cohort>(`/api/projects/${project.id}/cohorts/`, body);
       }
       setStatus({ kind: 'saved' });
       if (!cohort) navigate(`${base}/cohorts/${saved.id}`, { replace: true });
-      else onSaved(saved, !isStatic && definition !== null);
+      else onSaved(saved, !isStatic && (definedBy === 'query' || definition !== null));
     } catch (err) {
       setStatus({ kind: 'error', message: errorMessage(err) });
     }
@@ -166,7 +189,7 @@ function CohortForm({ cohort, calculating, onSaved }: { cohort: Cohort | null; c
         <fieldset className="field">
           <legend>Type</legend>
           <label className="check">
-            <input type="radio" name="cohort-type" checked={!isStatic} disabled={cohort !== null} onChange={() => setIsStatic(false)} /> Dynamic: persons who match the criteria,
+            <input type="radio" name="cohort-type" checked={!isStatic} disabled={cohort !== null} onChange={() => setIsStatic(false)} /> Dynamic: persons who match a definition,
             recalculated
           </label>
           <label className="check">
@@ -182,14 +205,35 @@ function CohortForm({ cohort, calculating, onSaved }: { cohort: Cohort | null; c
               One person per row: a distinct ID in the first column, or a header naming a <code>distinct_id</code>, <code>email</code> or <code>person_id</code> column.
             </p>
           </div>
-        ) : definition ? (
-          <CohortCriteriaEditor value={definition} onChange={setDefinition} cohorts={cohortOptions} />
         ) : (
-          <div className="warning">
-            <p>This cohort's definition uses parts this editor does not show (nested groups, actions, event property filters or a HogQL query), so it is shown read-only:</p>
-            <pre className="event-properties">{JSON.stringify(cohort?.filters ?? cohort?.query, null, 2)}</pre>
-            <p>Change it through the API; name and description can be saved here.</p>
-          </div>
+          <>
+            <fieldset className="field">
+              <legend>Defined by</legend>
+              <label className="check">
+                <input type="radio" name="cohort-definition" checked={definedBy === 'criteria'} onChange={() => setDefinedBy('criteria')} /> Criteria: what persons did and who they are
+              </label>
+              <label className="check">
+                <input type="radio" name="cohort-definition" checked={definedBy === 'query'} onChange={() => setDefinedBy('query')} /> HogQL query: a SELECT of person IDs
+              </label>
+            </fieldset>
+            {definedBy === 'query' ? (
+              <CohortQueryField value={queryText} onChange={setQueryText} />
+            ) : definition ? (
+              <>
+                {listError && (
+                  <p className="state state-error" role="alert">
+                    Could not load the cohorts and actions to choose from: {errorMessage(listError)}
+                  </p>
+                )}
+                <CohortCriteriaEditor value={definition} onChange={setDefinition} choices={choices} />
+              </>
+            ) : (
+              <div className="warning">
+                <p>This definition has criteria of a kind the server does not calculate, so it is shown read-only (name and description can still be saved):</p>
+                <pre className="event-properties">{JSON.stringify(cohort?.filters, null, 2)}</pre>
+              </div>
+            )}
+          </>
         )}
         <div className="form-actions">
           <button type="submit" className="button button-primary" disabled={status.kind === 'busy'}>
