@@ -20,6 +20,8 @@ export const OPERATORS: Array<{ value: string; label: string }> = [
 const NO_VALUE = new Set(['is_set', 'is_not_set']);
 const LIST_VALUE = new Set(['exact', 'is_not']);
 
+const NEW_EVENT_ROW = { type: 'event', operator: 'exact' } as const;
+
 /** A row as edited: the value is the text in the box. */
 export interface FilterRow {
   type: 'event' | 'person';
@@ -55,7 +57,18 @@ export function filtersFromRows(rows: FilterRow[]): PropertyFilter[] {
  * readers. Property names are suggested from the project's definitions (those seen with
  * `eventNames` first), values from the data.
  */
-export function PropertyFiltersEditor({ rows, onChange, eventNames }: { rows: FilterRow[]; onChange: (rows: FilterRow[]) => void; eventNames?: string[] }) {
+export function PropertyFiltersEditor({
+  rows,
+  onChange,
+  eventNames,
+  newRow = NEW_EVENT_ROW,
+}: {
+  rows: FilterRow[];
+  onChange: (rows: FilterRow[]) => void;
+  eventNames?: string[];
+  /** What "Add filter" starts with (an event property that equals, unless the screen says otherwise). */
+  newRow?: Pick<FilterRow, 'type' | 'operator'>;
+}) {
   const { project } = useProject();
   const update = (index: number, change: Partial<FilterRow>) => onChange(rows.map((r, i) => (i === index ? { ...r, ...change } : r)));
 
@@ -111,7 +124,7 @@ export function PropertyFiltersEditor({ rows, onChange, eventNames }: { rows: Fi
           })}
         </ol>
       )}
-      <button type="button" className="button" onClick={() => onChange([...rows, { type: 'person', key: '', operator: 'not_icontains', value: '' }])}>
+      <button type="button" className="button" onClick={() => onChange([...rows, { ...newRow, key: '', value: '' }])}>
         Add filter
       </button>
     </div>

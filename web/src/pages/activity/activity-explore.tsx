@@ -37,7 +37,6 @@ function filtersFromUrl(params: URLSearchParams): { filters: EventFilters; probl
   }
 }
 
-const NEW_ROW: FilterRow = { type: 'event', key: '', operator: 'exact', value: '' };
 
 function ActivityExplore() {
   const { project, base } = useProject();
@@ -93,8 +92,6 @@ function ActivityExplore() {
   }
 
   function onRowsChange(next: FilterRow[]) {
-    // The shared editor adds rows for test-account filters; here a new row is an event property.
-    if (next.length === rows.length + 1 && next[next.length - 1]!.key === '') next = [...next.slice(0, -1), NEW_ROW];
     setRows(next);
     // A removal takes effect at once; edits wait for "Apply" (or Enter) so typing does not query per key.
     if (next.length < rows.length) applyProperties(next);

@@ -19,7 +19,7 @@ export interface Choices {
   actions: OptionList;
 }
 
-/** A behaviour's new filter row: an event property, "equals" (the shared editor starts rows for test-account filters). */
+/** A behaviour's first filter row (its "+ Add filter" before the shared editor shows): an event property, "equals". */
 const NEW_EVENT_FILTER: FilterRow = { type: 'event', key: '', operator: 'exact', value: '' };
 
 /** One criterion as a sentence: "Completed event · purchase · in the last 30 days", with its event filters below. */
@@ -195,12 +195,7 @@ function EventFilters({ label, value: c, set }: Part) {
       <PropertyFiltersEditor
         rows={rows}
         eventNames={c.eventType === 'events' && c.event.trim() ? [c.event.trim()] : undefined}
-        onChange={(next) => {
-          // The shared editor's own "Add filter" starts a person-property row; a behaviour's starts an event one.
-          const added = next.length === rows.length + 1 ? next[next.length - 1]! : null;
-          const fresh = added && added.key === '' && added.value === '' && !rows.includes(added);
-          set({ eventFilters: fresh ? [...next.slice(0, -1), { ...NEW_EVENT_FILTER }] : next });
-        }}
+        onChange={(next) => set({ eventFilters: next })}
       />
     </div>
   );

@@ -175,7 +175,8 @@ function TestAccountFiltersForm({ project, save }: { project: Project; save: Sav
   });
   return (
     <form onSubmit={form.onSubmit}>
-      <PropertyFiltersEditor rows={rows} onChange={(r) => {
+      {/* Test accounts are usually people: "email doesn't contain @mycompany.com". */}
+      <PropertyFiltersEditor rows={rows} newRow={{ type: 'person', operator: 'not_icontains' }} onChange={(r) => {
           setRows(r);
           form.touched();
         }} />
