@@ -48,7 +48,7 @@ function readyIn(arg: { ready: Ready; steps: number; tiles: number }): number | 
   else if (arg.ready === 'table') ok = document.querySelector('main table tbody tr') !== null;
   else {
     // Dashboard: every tile shows its visualisation and no refresh is running.
-    const tiles = [...document.querySelectorAll('li.tile')];
+    const tiles = [...document.querySelectorAll('.tile')];
     const busy = [...document.querySelectorAll('.dashboard-refresh button')].some((b) => b.disabled === true);
     ok = !busy && tiles.length >= arg.tiles && tiles.every((t) => drawnCanvas(t) || funnel(t, 1) || retention(t));
   }

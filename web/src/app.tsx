@@ -1,79 +1,96 @@
-import { lazy, Suspense, type ReactNode } from 'react';
+import { type ComponentType, lazy, Suspense, useState, type ReactNode } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router';
 import { ErrorState, Loading } from './components/states.js';
 import { useSession } from './session.js';
 import { ProjectShell } from './shell/project-shell.js';
 
+/**
+ * A screen in its own chunk. Once the chunk has loaded (e.g. prefetched while the session was
+ * checked) the screen renders directly: React.lazy would still suspend once, and React holds back
+ * content revealed after a Suspense fallback for ~300 ms. Each mounted screen keeps the way it
+ * first rendered, so it is never remounted when its chunk arrives.
+ */
+function screen(load: () => Promise<{ default: ComponentType }>): { Screen: ComponentType; load: () => Promise<unknown> } {
+  let loaded: ComponentType | undefined;
+  const loadOnce = () => load().then((module) => ((loaded = module.default), module));
+  const Lazy = lazy(loadOnce);
+  function Screen() {
+    const [Direct] = useState(() => loaded);
+    return Direct ? <Direct /> : <Lazy />;
+  }
+  return { Screen, load: loadOnce };
+}
+
 // Each screen is its own chunk: a first visit downloads only the shell and the screen it opens.
 const chunks = {
-  login: () => import('./pages/login.js'),
-  home: () => import('./pages/home.js'),
-  settingsLayout: () => import('./pages/settings/settings-layout.js'),
-  projectSettings: () => import('./pages/settings/project-settings.js'),
-  personalApiKeys: () => import('./pages/settings/personal-api-keys.js'),
-  personsList: () => import('./pages/persons/persons-list.js'),
-  personPage: () => import('./pages/persons/person-page.js'),
-  cohortsList: () => import('./pages/cohorts/cohorts-list.js'),
-  cohortEditor: () => import('./pages/cohorts/cohort-editor.js'),
-  flagsList: () => import('./pages/feature-flags/flags-list.js'),
-  flagEditor: () => import('./pages/feature-flags/flag-editor.js'),
-  experimentsList: () => import('./pages/experiments/experiments-list.js'),
-  experimentPage: () => import('./pages/experiments/experiment-page.js'),
-  dashboardList: () => import('./pages/dashboards/dashboard-list.js'),
-  dashboardPage: () => import('./pages/dashboards/dashboard-page.js'),
-  insightList: () => import('./pages/insights/insight-list.js'),
-  insightPage: () => import('./pages/insights/insight-page.js'),
-  activity: () => import('./pages/activity/activity-explore.js'),
-  sql: () => import('./pages/sql/sql-editor-page.js'),
-  notFound: () => import('./pages/not-found.js'),
+  login: screen(() => import('./pages/login.js')),
+  home: screen(() => import('./pages/home.js')),
+  settingsLayout: screen(() => import('./pages/settings/settings-layout.js')),
+  projectSettings: screen(() => import('./pages/settings/project-settings.js')),
+  personalApiKeys: screen(() => import('./pages/settings/personal-api-keys.js')),
+  personsList: screen(() => import('./pages/persons/persons-list.js')),
+  personPage: screen(() => import('./pages/persons/person-page.js')),
+  cohortsList: screen(() => import('./pages/cohorts/cohorts-list.js')),
+  cohortEditor: screen(() => import('./pages/cohorts/cohort-editor.js')),
+  flagsList: screen(() => import('./pages/feature-flags/flags-list.js')),
+  flagEditor: screen(() => import('./pages/feature-flags/flag-editor.js')),
+  experimentsList: screen(() => import('./pages/experiments/experiments-list.js')),
+  experimentPage: screen(() => import('./pages/experiments/experiment-page.js')),
+  dashboardList: screen(() => import('./pages/dashboards/dashboard-list.js')),
+  dashboardPage: screen(() => import('./pages/dashboards/dashboard-page.js')),
+  insightList: screen(() => import('./pages/insights/insight-list.js')),
+  insightPage: screen(() => import('./pages/insights/insight-page.js')),
+  activity: screen(() => import('./pages/activity/activity-explore.js')),
+  sql: screen(() => import('./pages/sql/sql-editor-page.js')),
+  notFound: screen(() => import('./pages/not-found.js')),
 };
-const Login = lazy(chunks.login);
-const Home = lazy(chunks.home);
-const SettingsLayout = lazy(chunks.settingsLayout);
-const ProjectSettings = lazy(chunks.projectSettings);
-const PersonalApiKeys = lazy(chunks.personalApiKeys);
-const PersonsList = lazy(chunks.personsList);
-const PersonPage = lazy(chunks.personPage);
-const CohortsList = lazy(chunks.cohortsList);
-const CohortEditor = lazy(chunks.cohortEditor);
-const FlagsList = lazy(chunks.flagsList);
-const FlagEditor = lazy(chunks.flagEditor);
-const ExperimentsList = lazy(chunks.experimentsList);
-const ExperimentPage = lazy(chunks.experimentPage);
-const DashboardList = lazy(chunks.dashboardList);
-const DashboardPage = lazy(chunks.dashboardPage);
-const InsightList = lazy(chunks.insightList);
-const InsightPage = lazy(chunks.insightPage);
-const ActivityExplore = lazy(chunks.activity);
-const SqlEditor = lazy(chunks.sql);
-const NotFound = lazy(chunks.notFound);
+const Login = chunks.login.Screen;
+const Home = chunks.home.Screen;
+const SettingsLayout = chunks.settingsLayout.Screen;
+const ProjectSettings = chunks.projectSettings.Screen;
+const PersonalApiKeys = chunks.personalApiKeys.Screen;
+const PersonsList = chunks.personsList.Screen;
+const PersonPage = chunks.personPage.Screen;
+const CohortsList = chunks.cohortsList.Screen;
+const CohortEditor = chunks.cohortEditor.Screen;
+const FlagsList = chunks.flagsList.Screen;
+const FlagEditor = chunks.flagEditor.Screen;
+const ExperimentsList = chunks.experimentsList.Screen;
+const ExperimentPage = chunks.experimentPage.Screen;
+const DashboardList = chunks.dashboardList.Screen;
+const DashboardPage = chunks.dashboardPage.Screen;
+const InsightList = chunks.insightList.Screen;
+const InsightPage = chunks.insightPage.Screen;
+const ActivityExplore = chunks.activity.Screen;
+const SqlEditor = chunks.sql.Screen;
+const NotFound = chunks.notFound.Screen;
 
 /** The chunks a path (without its `/project/:id` prefix) renders, most specific first. */
 const CHUNKS_BY_PATH: Array<[RegExp, Array<() => Promise<unknown>>]> = [
-  [/^\/login/, [chunks.login]],
-  [/^\/home/, [chunks.home]],
-  [/^\/dashboard\/\d+/, [chunks.dashboardPage]],
-  [/^\/dashboard/, [chunks.dashboardList]],
-  [/^\/insights\/[^/]+/, [chunks.insightPage]],
-  [/^\/insights/, [chunks.insightList]],
-  [/^\/(activity|events)/, [chunks.activity]],
-  [/^\/sql/, [chunks.sql]],
-  [/^\/persons\/[^/]+/, [chunks.personPage]],
-  [/^\/persons/, [chunks.personsList]],
-  [/^\/cohorts\/[^/]+/, [chunks.cohortEditor]],
-  [/^\/cohorts/, [chunks.cohortsList]],
-  [/^\/feature_flags\/[^/]+/, [chunks.flagEditor]],
-  [/^\/feature_flags/, [chunks.flagsList]],
-  [/^\/experiments\/[^/]+/, [chunks.experimentPage]],
-  [/^\/experiments/, [chunks.experimentsList]],
-  [/^\/settings\/user-api-keys/, [chunks.settingsLayout, chunks.personalApiKeys]],
-  [/^\/settings/, [chunks.settingsLayout, chunks.projectSettings]],
+  [/^\/login/, [chunks.login.load]],
+  [/^\/home/, [chunks.home.load]],
+  [/^\/dashboard\/\d+/, [chunks.dashboardPage.load]],
+  [/^\/dashboard/, [chunks.dashboardList.load]],
+  [/^\/insights\/[^/]+/, [chunks.insightPage.load]],
+  [/^\/insights/, [chunks.insightList.load]],
+  [/^\/(activity|events)/, [chunks.activity.load]],
+  [/^\/sql/, [chunks.sql.load]],
+  [/^\/persons\/[^/]+/, [chunks.personPage.load]],
+  [/^\/persons/, [chunks.personsList.load]],
+  [/^\/cohorts\/[^/]+/, [chunks.cohortEditor.load]],
+  [/^\/cohorts/, [chunks.cohortsList.load]],
+  [/^\/feature_flags\/[^/]+/, [chunks.flagEditor.load]],
+  [/^\/feature_flags/, [chunks.flagsList.load]],
+  [/^\/experiments\/[^/]+/, [chunks.experimentPage.load]],
+  [/^\/experiments/, [chunks.experimentsList.load]],
+  [/^\/settings\/user-api-keys/, [chunks.settingsLayout.load, chunks.personalApiKeys.load]],
+  [/^\/settings/, [chunks.settingsLayout.load, chunks.projectSettings.load]],
 ];
 
 /**
  * Starts downloading the screen a URL opens while the session is still being checked, so the
- * first chart is one round trip sooner. Lazy components share the same import, so nothing loads
- * twice; a failed download is reported by the screen's own lazy load (error boundary), not here.
+ * screen can render as soon as the session is known. The screen's own load is the same import, so
+ * nothing loads twice; a failed download is reported by that load (error boundary), not here.
  */
 export function prefetchScreen(pathname: string): void {
   const path = pathname.replace(/^\/project\/\d+/, '');

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { apiRequest } from '../api.js';
 import { useProject } from '../project.js';
 import type { InsightQuery } from './query.js';
@@ -17,6 +17,9 @@ export type InsightRun =
   | { status: 'error'; error: Error }
   | { status: 'ready'; response: InsightResponse; computedAt: string; query: InsightQuery };
 
+/** Edits in a row (typing, clicking through options) run the query once, this long after the last. */
+const EDIT_PAUSE_MS = 250;
+
 /**
  * Runs the query on `/api/projects/:id/query/` whenever its JSON changes (after a short pause, so
  * edits in a row run once); `generation` forces a new run. The last result stays on screen, marked
@@ -26,6 +29,8 @@ export function useInsightQuery(query: InsightQuery | null, generation = 0): Ins
   const { project } = useProject();
   const [run, setRun] = useState<InsightRun>({ status: 'idle' });
   const key = query ? JSON.stringify(query) : null;
+  // The first run of a page starts at once; only edits that follow wait for the pause.
+  const started = useRef(false);
 
   useEffect(() => {
     if (key === null || query === null) {
@@ -41,7 +46,8 @@ export function useInsightQuery(query: InsightQuery | null, generation = 0): Ins
             if (error.name !== 'AbortError') setRun({ status: 'error', error });
           },
         );
-    }, 250);
+    }, started.current ? EDIT_PAUSE_MS : 0);
+    started.current = true;
     return () => {
       clearTimeout(timer);
       controller.abort();

@@ -1,3 +1,5 @@
+import { OPERATORS } from '../../components/property-filters-editor.js';
+
 /** A cohort as `/api/projects/:id/cohorts/` returns it (the fields the screens use). */
 export interface Cohort {
   id: number;
@@ -68,29 +70,24 @@ export const COUNT_OPERATORS = [
   { value: 'lt', label: 'fewer than' },
 ] as const;
 
+/** Person-filter operators beyond the filter rows' own, each listed after the one it extends. */
+const MORE_PERSON_OPERATORS: Record<string, Array<{ value: string; label: string }>> = {
+  gt: [{ value: 'gte', label: 'greater than or equal to' }],
+  lt: [
+    { value: 'lte', label: 'less than or equal to' },
+    { value: 'between', label: 'between' },
+    { value: 'not_between', label: 'not between' },
+    { value: 'is_date_exact', label: 'is on date' },
+    { value: 'is_date_before', label: 'is before date' },
+    { value: 'is_date_after', label: 'is after date' },
+  ],
+};
+
 /**
  * Person property operators the server compiles: the filter rows' ones plus the numeric, range and
  * date ones PostHog's person filters also store. `min`/`max` (older aliases) are shown by name.
  */
-export const PERSON_OPERATORS: Array<{ value: string; label: string }> = [
-  { value: 'exact', label: 'equals' },
-  { value: 'is_not', label: "doesn't equal" },
-  { value: 'icontains', label: 'contains' },
-  { value: 'not_icontains', label: "doesn't contain" },
-  { value: 'regex', label: 'matches regex' },
-  { value: 'not_regex', label: "doesn't match regex" },
-  { value: 'gt', label: 'greater than' },
-  { value: 'gte', label: 'greater than or equal to' },
-  { value: 'lt', label: 'less than' },
-  { value: 'lte', label: 'less than or equal to' },
-  { value: 'between', label: 'between' },
-  { value: 'not_between', label: 'not between' },
-  { value: 'is_date_exact', label: 'is on date' },
-  { value: 'is_date_before', label: 'is before date' },
-  { value: 'is_date_after', label: 'is after date' },
-  { value: 'is_set', label: 'is set' },
-  { value: 'is_not_set', label: 'is not set' },
-];
+export const PERSON_OPERATORS: Array<{ value: string; label: string }> = OPERATORS.flatMap((op) => [op, ...(MORE_PERSON_OPERATORS[op.value] ?? [])]);
 export const NO_VALUE_OPERATORS = new Set(['is_set', 'is_not_set']);
 /** Operators whose value box holds a comma-separated list. */
 export const LIST_OPERATORS = new Set(['exact', 'is_not', 'between', 'not_between']);
