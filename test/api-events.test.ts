@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allEvents, api, createProject, sendBatch, type ApiEvent } from './helpers/api.js';
+import { waitForValue } from './helpers/query.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
@@ -70,6 +71,21 @@ describe('GET /api/projects/:id/events/', () => {
     expect(new Set(all.map((x) => x.properties.i)).size).toBe(250);
     const times = all.map((x) => Date.parse(x.timestamp));
     expect(times).toEqual([...times].sort((a, b) => b - a));
+  });
+
+  it('pages newest first across recent and old events alike (the recent-window shortcut changes nothing)', async () => {
+    const p = await createProject(server, 'events windows');
+    const now = Date.now();
+    // Two events each: an hour ago, 3 days, 20 days and 400 days ago, and one an hour in the future.
+    const ages = [-1, 1, 1, 72, 72, 480, 480, 9600, 9600];
+    await send(p.api_token, ages.map((h, i) => ({ event: 'e', distinct_id: 'd', timestamp: new Date(now - h * 3_600_000 - i * 1000).toISOString(), properties: { i } })));
+    await waitForValue(server, p.id, 'SELECT count() FROM events', ages.length);
+    for (const limit of [1, 2, 3, 4, 100]) {
+      const order = (await allEvents(server, p.id, '', undefined, limit)).map((e) => e.properties.i);
+      expect(order, `limit ${limit}`).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    }
+    const before = await api<{ results: ApiEvent[] }>(server, `/api/projects/${p.id}/events/?limit=3&before=${new Date(now - 2 * 86_400_000).toISOString()}`);
+    expect(before.body.results.map((e) => e.properties.i)).toEqual([3, 4, 5]);
   });
 
   it('filters by event, distinct_id, after and before, and caps limit', async () => {

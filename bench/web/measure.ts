@@ -8,12 +8,13 @@
  *    in the app's charts, so the first painted frame already holds the axes and the series.
  *  - funnel: every step bar (`[data-testid^=funnel-step-]`, as many as the query has steps);
  *  - retention: a row of the cohort table (`.retention-table tbody tr`) with a percentage cell;
- *  - tables (activity, persons): the first `main table tbody tr`.
+ *  - tables (activity, persons, person, SQL results, cohorts, flags): the first `main table tbody tr`;
+ *  - home: the 24-hour event count (`selector`).
  */
 import type { BrowserContext, Page } from 'playwright-core';
 
 /** Condition names the page-side check understands. */
-export type Ready = 'echart' | 'funnel' | 'retention' | 'table' | 'dashboard';
+export type Ready = 'echart' | 'funnel' | 'retention' | 'table' | 'dashboard' | 'selector';
 
 // The minimal DOM the page-side check uses (the bench compiles without the DOM lib).
 interface El {
@@ -28,7 +29,7 @@ interface El {
 }
 
 /** The in-page check; self-contained, since Playwright serialises it into the page. */
-function readyIn(arg: { ready: Ready; steps: number; tiles: number }): number | false {
+function readyIn(arg: { ready: Ready; steps: number; tiles: number; selector: string }): number | false {
   const document = (globalThis as unknown as { document: El }).document;
   const drawnCanvas = (root: El): boolean => {
     for (const canvas of root.querySelectorAll('.echart canvas')) {
@@ -46,6 +47,7 @@ function readyIn(arg: { ready: Ready; steps: number; tiles: number }): number | 
   else if (arg.ready === 'funnel') ok = funnel(document, arg.steps);
   else if (arg.ready === 'retention') ok = retention(document);
   else if (arg.ready === 'table') ok = document.querySelector('main table tbody tr') !== null;
+  else if (arg.ready === 'selector') ok = document.querySelector(arg.selector) !== null;
   else {
     // Dashboard: every tile shows its visualisation and no refresh is running.
     const tiles = [...document.querySelectorAll('.tile')];
@@ -59,13 +61,15 @@ export interface Target {
   ready: Ready;
   steps?: number;
   tiles?: number;
+  /** With `ready: 'selector'`: the element whose presence means drawn. */
+  selector?: string;
 }
 
 /** Navigates (from about:blank, so a hash-only change is still a full load) and times the condition. */
 export async function timeLoad(page: Page, url: string, target: Target, timeoutMs = 60_000): Promise<number> {
   await page.goto('about:blank');
   await page.goto(url, { waitUntil: 'commit' });
-  const handle = await page.waitForFunction(readyIn, { ready: target.ready, steps: target.steps ?? 1, tiles: target.tiles ?? 1 }, { polling: 'raf', timeout: timeoutMs });
+  const handle = await page.waitForFunction(readyIn, { ready: target.ready, steps: target.steps ?? 1, tiles: target.tiles ?? 1, selector: target.selector ?? '' }, { polling: 'raf', timeout: timeoutMs });
   return (await handle.jsonValue()) as number;
 }
 
@@ -79,7 +83,7 @@ export async function timeDashboardRefresh(page: Page, tiles: number, timeoutMs 
     button.click?.();
     return start;
   });
-  const handle = await page.waitForFunction(readyIn, { ready: 'dashboard' as Ready, steps: 1, tiles }, { polling: 'raf', timeout: timeoutMs });
+  const handle = await page.waitForFunction(readyIn, { ready: 'dashboard' as Ready, steps: 1, tiles, selector: '' }, { polling: 'raf', timeout: timeoutMs });
   return ((await handle.jsonValue()) as number) - t0;
 }
 

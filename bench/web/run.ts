@@ -114,6 +114,12 @@ async function main(): Promise<void> {
       await api('POST', `${root}/insights/`, { name: `Bench ${name}`, query: { kind: 'InsightVizNode', source: QUERIES[name] }, saved: true, dashboards: [dashboard.id] });
     }
 
+    // The other screens' data: a person, a cohort and a flag.
+    const person = (await api<{ results: string[][] }>('POST', `${root}/query/`, { query: { kind: 'HogQLQuery', query: 'SELECT id FROM persons ORDER BY created_at DESC LIMIT 1' } })).results[0]![0]!;
+    await api('POST', `${root}/cohorts/`, { name: 'Bench viewers', filters: { properties: { type: 'OR', values: [{ type: 'AND', values: [{ type: 'behavioral', value: 'performed_event', key: '$pageview', event_type: 'events', time_value: 7, time_interval: 'day' }] }] } } });
+    await api('POST', `${root}/feature_flags/`, { key: 'bench-flag', filters: { groups: [{ properties: [], rollout_percentage: 50 }] } });
+    const sql = 'SELECT event, count() AS n FROM events WHERE timestamp > now() - INTERVAL 7 DAY GROUP BY event ORDER BY n DESC';
+
     const base = `${server.url}/project/${project.id}`;
     const insightUrl = (name: InsightName) => `${base}/insights/new#q=${encodeURIComponent(JSON.stringify({ kind: 'InsightVizNode', source: QUERIES[name] }))}`;
     const pages: Array<{ page: string; url: string; target: Target; query?: InsightName }> = [
@@ -121,6 +127,11 @@ async function main(): Promise<void> {
       { page: 'dashboard (3 tiles, cached)', url: `${base}/dashboard/${dashboard.id}`, target: { ready: 'dashboard' as const, tiles: 3 } },
       { page: 'activity (first rows)', url: `${base}/activity/explore`, target: { ready: 'table' as const } },
       { page: 'persons (first rows)', url: `${base}/persons`, target: { ready: 'table' as const } },
+      { page: 'person (properties)', url: `${base}/persons/${person}`, target: { ready: 'table' as const } },
+      { page: 'SQL (7-day events by name, results)', url: `${base}/sql?q=${encodeURIComponent(sql)}`, target: { ready: 'table' as const } },
+      { page: 'home (24-hour count)', url: `${base}/home`, target: { ready: 'selector' as const, selector: '[data-testid="events-24h"]' } },
+      { page: 'cohorts (list)', url: `${base}/cohorts`, target: { ready: 'table' as const } },
+      { page: 'feature flags (list)', url: `${base}/feature_flags`, target: { ready: 'table' as const } },
     ];
 
     // First open of the dashboard computes its tiles (nothing cached yet): timed once, on its own.

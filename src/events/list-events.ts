@@ -46,11 +46,27 @@ const c = (value: string | number): Expr => ({ node: 'Constant', value });
 const compare = (op: CompareOperation['op'], left: Expr, right: Expr): Expr => ({ node: 'CompareOperation', op, left, right });
 const instant = (time: string): Expr => ({ node: 'Call', name: 'toDateTime64', args: [c(time), c(6), c('UTC')] });
 
+/** Recent windows tried first, newest first: the newest page of a busy project is found without scanning all of it. */
+const WINDOWS_MS = [86_400_000, 7 * 86_400_000, 30 * 86_400_000];
+
 /**
  * Newest-first events of one project, compiled by the HogQL compiler like every other read: it
  * adds the project guard, collapses SDK retries (FINAL) and resolves `person_id` through merges.
+ * The newest `limit` events are looked for in the last day before the page's upper bound, then the
+ * last week and month, then everywhere: a window holding `limit` rows holds exactly the newest ones.
  */
 export async function listEvents(ch: ClickHouse, f0: ListEventsFilter): Promise<StoredEvent[]> {
+  const anchor = f0.before ?? (f0.cursor ? Date.parse(`${f0.cursor.timestamp.replace(' ', 'T')}Z`) : Date.now());
+  for (const window of WINDOWS_MS) {
+    const from = anchor - window;
+    if (f0.after !== undefined && f0.after >= from) break;
+    const rows = await listEventsOnce(ch, { ...f0, after: from });
+    if (rows.length >= f0.limit) return rows;
+  }
+  return listEventsOnce(ch, f0);
+}
+
+async function listEventsOnce(ch: ClickHouse, f0: ListEventsFilter): Promise<StoredEvent[]> {
   const where: Expr[] = [];
   if (f0.event !== undefined) where.push(compare('==', f('event'), c(f0.event)));
   if (f0.distinctId !== undefined) where.push(compare('==', f('distinct_id'), c(f0.distinctId)));

@@ -23,9 +23,9 @@ export async function api<T = unknown>(
 }
 
 /** Follows `next` links and returns every event of the project matching the query. */
-export async function allEvents(server: TestServer, projectId: number | string, query = '', key?: string): Promise<ApiEvent[]> {
+export async function allEvents(server: TestServer, projectId: number | string, query = '', key?: string, pageSize = 1000): Promise<ApiEvent[]> {
   const out: ApiEvent[] = [];
-  let next: string | null = `${server.url}/api/projects/${projectId}/events/?limit=1000${query ? '&' + query : ''}`;
+  let next: string | null = `${server.url}/api/projects/${projectId}/events/?limit=${pageSize}${query ? '&' + query : ''}`;
   while (next) {
     const res: { status: number; body: { results: ApiEvent[]; next: string | null } } = await api(server, next.slice(server.url.length), { key });
     if (res.status !== 200) throw new Error(`events API answered ${res.status}: ${JSON.stringify(res.body)}`);
