@@ -304,6 +304,12 @@ describe.skipIf(!hasChromium)('web app: funnel views, exclusions, formulas and c
     expect(refused.status).toBe(400);
     expect(refused.body.detail).toContain('references series C');
     expect(await alert.textContent()).toContain(refused.body.detail);
+    // …and under the formula itself, which is marked invalid and described by the reason.
+    const problem = page.locator('.formula-problem');
+    await problem.waitFor();
+    expect(refused.body.detail).toContain(`: ${await problem.textContent()}`);
+    expect(await formula.getAttribute('aria-invalid')).toBe('true');
+    expect(await formula.getAttribute('aria-describedby')).toContain((await problem.getAttribute('id'))!);
 
     // Formula mode off: the two series again.
     await page.getByRole('switch', { name: 'Formula mode' }).click();
@@ -356,5 +362,78 @@ describe.skipIf(!hasChromium)('web app: funnel views, exclusions, formulas and c
     await dialog.locator('tbody tr').first().waitFor();
     expect((await dialog.locator('tbody th').allTextContents()).sort()).toEqual(['u1@example.com', 'u2@example.com', 'u3@example.com']);
     await dialog.getByRole('button', { name: 'Close' }).click();
+  });
+
+  it('a funnel compares its steps with the previous period, and an exclusion’s filter narrows what it excludes', async () => {
+    await page.goto(`${base}/insights/new`);
+    await page.locator('.trends-table').waitFor();
+    await page.getByRole('tab', { name: 'Funnels' }).click();
+    await pickEvent('Step 1 event', 'viewed', 'viewed pricing');
+    await page.getByRole('button', { name: '+ Add step' }).click();
+    await pickEvent('Step 2 event', 'sign', 'signed up');
+    await expect.poll(stepCounts).toEqual(['8', '5']);
+
+    // Compare: each step's previous-period count and conversion under the current ones.
+    await page.getByRole('switch', { name: 'Compare to previous period' }).click();
+    const previousCounts = () => page.getByTestId('previous-step-count').allTextContents();
+    await expect.poll(async () => (await previousCounts()).length).toBe(2);
+    const compared = await answerOfUrl<Array<{ count: number; compare_label: string }>>();
+    expect(compared.source.compareFilter).toEqual({ compare: true });
+    const period = (label: string) => compared.results.filter((s) => s.compare_label === label).map((s) => s.count);
+    expect(period('current')).toEqual([8, 5]);
+    expect(await stepCounts()).toEqual(period('current').map(String));
+    expect(await previousCounts()).toEqual(period('previous').map(String));
+    const previous = period('previous');
+    expect(await page.getByTestId('previous-step-conversion').allTextContents()).toEqual(previous.map((n) => `${percent.format(previous[0] ? (n / previous[0]) * 100 : 0)}%`));
+    expect(await page.getByTestId('step-conversion').allTextContents()).toEqual(['100%', '62.5%']);
+    await screenshot(page, 'funnel-compare');
+    await page.getByRole('switch', { name: 'Compare to previous period' }).click();
+    await expect.poll(async () => (await previousCounts()).length).toBe(0);
+
+    // Excluding "cancelled" between the two steps removes u3 and u7; filtered to pro persons' cancellations, only u3.
+    await page.getByRole('button', { name: '+ Add exclusion' }).click();
+    await page.keyboard.type('cancel');
+    await page.getByRole('option', { name: 'cancelled', exact: true }).click();
+    await expect.poll(stepCounts).toEqual(['6', '4']);
+    await page.getByRole('button', { name: 'Add filter to exclusion 1' }).click();
+    const filters = page.getByRole('group', { name: 'Exclusion 1 filters' });
+    await filters.getByLabel('Filter 1 property type').selectOption('person');
+    const key = filters.getByRole('combobox', { name: 'Filter 1 property name' });
+    await key.click();
+    await key.fill('pla');
+    await page.getByRole('option', { name: 'plan', exact: true }).click();
+    await filters.getByLabel('Filter 1 value').fill('pro');
+    await filters.getByLabel('Filter 1 value').press('Enter');
+    await expect.poll(stepCounts).toEqual(['7', '4']);
+    const filtered = await answerOfUrl<Array<{ count: number }>>();
+    expect(filtered.source.funnelsFilter).toMatchObject({ exclusions: [{ event: 'cancelled', properties: [{ key: 'plan', type: 'person', operator: 'exact', value: ['pro'] }] }] });
+    expect(filtered.results.map((s) => String(s.count))).toEqual(await stepCounts());
+    await screenshot(page, 'funnel-exclusion-filter');
+  });
+
+  it('retention broken down by cohorts shows each cohort’s name and the sizes the server gives', async () => {
+    await page.goto(`${base}/insights/new`);
+    await page.locator('.trends-table').waitFor();
+    await page.getByRole('tab', { name: 'Retention' }).click();
+    await pickEvent('Retention start event', 'viewed', 'viewed pricing');
+    await pickEvent('Retention return event', 'sign', 'signed up');
+    await page.getByLabel('Breakdown type').selectOption({ label: 'Cohorts' });
+    for (const name of [/^Pro users/, /^All users/]) {
+      const box = page.getByRole('checkbox', { name });
+      await box.click();
+      await expect.poll(() => box.isChecked()).toBe(true);
+    }
+    const rows = page.locator('.retention-table tbody tr');
+    const shown = () => rows.evaluateAll((trs) => trs.map((tr) => [tr.querySelector('[data-testid="retention-breakdown"]')?.textContent ?? '', tr.querySelector('[data-testid="cohort-size"]')!.textContent!, ...[...tr.querySelectorAll('[data-count]')].map((td) => td.getAttribute('data-count')!)]));
+    await expect.poll(async () => new Set((await shown()).map((r) => r[0])).size).toBe(2);
+    const retention = await answerOfUrl<Array<{ breakdown_value: string; values: Array<{ count: number }> }>>();
+    expect(retention.source.breakdownFilter).toMatchObject({ breakdown_type: 'cohort' });
+    const name = (v: string) => (v === '0' ? 'All users' : 'Pro users');
+    const expected = retention.results.map((r) => [name(r.breakdown_value), String(r.values[0]!.count), ...r.values.map((v) => String(v.count))]);
+    await expect.poll(shown).toEqual(expected);
+    // A cohort's size counts who signed up on the day they first viewed pricing (u1, u2, u3, u5, u8; pro: u1, u2, u3).
+    const size = (n: string) => retention.results.filter((r) => name(r.breakdown_value) === n).reduce((sum, r) => sum + r.values[0]!.count, 0);
+    expect([size('All users'), size('Pro users')]).toEqual([5, 3]);
+    await screenshot(page, 'retention-cohort-breakdown');
   });
 });

@@ -62,12 +62,15 @@ export function PropertyFiltersEditor({
   onChange,
   eventNames,
   newRow = NEW_EVENT_ROW,
+  labelPrefix,
 }: {
   rows: FilterRow[];
   onChange: (rows: FilterRow[]) => void;
   eventNames?: string[];
   /** What "Add filter" starts with (an event property that equals, unless the screen says otherwise). */
   newRow?: Pick<FilterRow, 'type' | 'operator'>;
+  /** Names the rows where a page has several editors ("Series A" → "Series A filter 1 value"). */
+  labelPrefix?: string;
 }) {
   const { project } = useProject();
   const update = (index: number, change: Partial<FilterRow>) => onChange(rows.map((r, i) => (i === index ? { ...r, ...change } : r)));
@@ -79,23 +82,24 @@ export function PropertyFiltersEditor({
         <ol className="filter-rows">
           {rows.map((row, index) => {
             const n = index + 1;
+            const filterName = labelPrefix ? `${labelPrefix} filter ${n}` : `Filter ${n}`;
             return (
               <li key={index} className="filter-row">
-                <select aria-label={`Filter ${n} property type`} className="input" value={row.type} onChange={(e) => update(index, { type: e.target.value as FilterRow['type'] })}>
+                <select aria-label={`${filterName} property type`} className="input" value={row.type} onChange={(e) => update(index, { type: e.target.value as FilterRow['type'] })}>
                   <option value="event">Event property</option>
                   <option value="person">Person property</option>
                 </select>
                 <TaxonomyPicker
                   projectId={project.id}
                   kind={row.type === 'person' ? 'person_property' : 'event_property'}
-                  label={`Filter ${n} property name`}
+                  label={`${filterName} property name`}
                   hideLabel
                   placeholder="e.g. email or $host"
                   value={row.key}
                   eventNames={row.type === 'event' ? eventNames : undefined}
                   onChange={(key) => update(index, { key })}
                 />
-                <select aria-label={`Filter ${n} operator`} className="input" value={row.operator} onChange={(e) => update(index, { operator: e.target.value })}>
+                <select aria-label={`${filterName} operator`} className="input" value={row.operator} onChange={(e) => update(index, { operator: e.target.value })}>
                   {OPERATORS.map((op) => (
                     <option key={op.value} value={op.value}>
                       {op.label}
@@ -110,13 +114,13 @@ export function PropertyFiltersEditor({
                     propertyKey={row.key}
                     eventNames={eventNames}
                     list={LIST_VALUE.has(row.operator)}
-                    label={`Filter ${n} value`}
+                    label={`${filterName} value`}
                     placeholder={LIST_VALUE.has(row.operator) ? 'values, separated by commas' : 'value'}
                     value={row.value}
                     onChange={(value) => update(index, { value })}
                   />
                 )}
-                <button type="button" className="button button-small" aria-label={`Remove filter ${n}`} onClick={() => onChange(rows.filter((_, i) => i !== index))}>
+                <button type="button" className="button button-small" aria-label={`Remove ${filterName.charAt(0).toLowerCase()}${filterName.slice(1)}`} onClick={() => onChange(rows.filter((_, i) => i !== index))}>
                   Remove
                 </button>
               </li>

@@ -382,9 +382,15 @@ export function cohortRefsOf(filter: BreakdownFilter | null | undefined): Cohort
 /**
  * Keeps a funnel's step references valid after its steps change (a step removed, the order made
  * "any order"): the time-to-convert/trends step range, the exclusions' ranges and the attribution
- * step. The server refuses out-of-range steps, so a removed step must not leave the query broken.
+ * step; and drops "compare to previous period" outside the steps view. The server refuses
+ * out-of-range steps, so a removed step must not leave the query broken.
  */
 export function normalizeFunnel(query: InsightQuery): InsightQuery {
+  if (query.kind === 'FunnelsQuery' && query.compareFilter && (query.funnelsFilter?.funnelVizType ?? 'steps') !== 'steps') {
+    // The builder compares the conversion steps only (the server refuses it for time to convert).
+    const { compareFilter: _c, ...rest } = query;
+    query = rest as InsightQuery;
+  }
   const f = query.funnelsFilter;
   if (query.kind !== 'FunnelsQuery' || !f) return query;
   const last = (query.series?.length ?? 0) - 1;

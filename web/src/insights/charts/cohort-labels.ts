@@ -34,3 +34,20 @@ export function useCohortLabels(query: InsightQuery, results: SeriesResult[]): S
     });
   }, [byCohort, results, list, query.series?.length]);
 }
+
+/**
+ * Retention (and any result whose `breakdown_value` is a bare cohort id, "0" = all users): the
+ * cohort's name from the cohorts list, "Cohort <id>" until it arrives or when it is gone. Null when
+ * the query does not break down by cohort.
+ */
+export function useCohortNames(query: InsightQuery): ((value: unknown) => string) | null {
+  const { project } = useProject();
+  const byCohort = query.breakdownFilter?.breakdown_type === 'cohort';
+  const cohorts = useApi<Paginated<{ id: number; name: string | null }>>(byCohort ? `/api/projects/${project.id}/cohorts/?limit=1000` : null);
+  const list = cohorts.status === 'ready' ? cohorts.data.results : null;
+  return useMemo(() => {
+    if (!byCohort) return null;
+    const names = new Map((list ?? []).map((c) => [c.id, c.name || `Untitled cohort ${c.id}`]));
+    return (value: unknown) => (value === 'all' || Number(value) === 0 ? 'All users' : (names.get(Number(value)) ?? `Cohort ${String(value)}`));
+  }, [byCohort, list]);
+}

@@ -15,6 +15,8 @@ export interface FunnelStep {
   breakdown_value?: unknown;
   /** The breakdown's display value (a cohort breakdown: the cohort's name, `breakdown_value` its id). */
   breakdown?: unknown;
+  /** "Compare to previous period": which period the step (or breakdown funnel) counts. */
+  compare_label?: 'current' | 'previous';
 }
 
 /** What a FunnelsQuery answers, by graph type: steps (one list, or one per breakdown value), a histogram, or rate series. */
@@ -40,19 +42,30 @@ function FunnelStepsViz({ query, results, onDrill, compact }: VizProps<FunnelSte
   if (results.length === 0) return <p className="muted">No one entered this funnel in the date range.</p>;
   const grouped = Array.isArray(results[0]);
   if (grouped) return <FunnelBreakdownTable query={query} results={results as FunnelStep[][]} onDrill={onDrill} compact={compact} />;
-  const steps = results as FunnelStep[];
+  // Compared: the current period's steps, then the previous period's (the server's order).
+  const all = results as FunnelStep[];
+  const steps = all.filter((s) => s.compare_label !== 'previous');
+  const previousSteps = all.some((s) => s.compare_label === 'previous') ? all.filter((s) => s.compare_label === 'previous') : null;
   const first = steps[0]!.count;
   const last = steps[steps.length - 1]!.count;
-  const drill = (step: number, dropped: boolean) =>
+  const drill = (step: number, dropped: boolean, previous = false) =>
     onDrill?.({
-      title: `${dropped ? 'Dropped off before' : 'Completed'} step ${step}: ${stepName(steps[step - 1]!)}`,
-      source: { kind: 'FunnelsActorsQuery', source: query, funnelStep: dropped ? -step : step },
+      title: `${dropped ? 'Dropped off before' : 'Completed'} step ${step}: ${stepName(steps[step - 1]!)}${previous ? ' (previous period)' : ''}`,
+      source: { kind: 'FunnelsActorsQuery', source: query, funnelStep: dropped ? -step : step, ...(previousSteps ? { compare: previous ? 'previous' : 'current' } : {}) },
     });
+  const previousFirst = previousSteps?.[0]?.count ?? 0;
+  const previousLast = previousSteps?.[previousSteps.length - 1]?.count ?? 0;
 
   return (
     <div className={compact ? 'funnel funnel-compact' : 'funnel'}>
       <p className="funnel-summary">
         <strong data-testid="funnel-total-conversion">{formatPercent(first ? last / first : 0)}</strong> total conversion rate
+        {previousSteps && (
+          <span className="muted">
+            {' '}
+            · previous period <span data-testid="funnel-previous-conversion">{formatPercent(previousFirst ? previousLast / previousFirst : 0)}</span>
+          </span>
+        )}
         {steps.length > 1 && steps[steps.length - 1]!.average_conversion_time != null && !compact && (
           <span className="muted"> · average time to convert {formatDuration(steps.slice(1).reduce((sum, s) => sum + (s.average_conversion_time ?? 0), 0))}</span>
         )}
@@ -70,10 +83,12 @@ function FunnelStepsViz({ query, results, onDrill, compact }: VizProps<FunnelSte
                 </span>
                 {i > 0 && !compact && <span className="muted">median time from previous step {formatDuration(s.median_conversion_time)}</span>}
               </div>
-              <div className="funnel-bar-track">
+              <div className="funnel-bar-track" title={previousSteps ? 'Current period' : undefined}>
                 <div className="funnel-bar" style={{ width: `${Math.max(ratio * 100, 0.5)}%` }} />
               </div>
+
               <div className="funnel-step-stats">
+                {previousSteps && <span>Current period:</span>}
                 {onDrill ? (
                   <button type="button" className="link-button" onClick={() => drill(i + 1, false)}>
                     <span data-testid="step-count">{formatValue(s.count)}</span> persons
@@ -97,10 +112,43 @@ function FunnelStepsViz({ query, results, onDrill, compact }: VizProps<FunnelSte
                     </span>
                   ))}
               </div>
+              {previousSteps && <PreviousPeriodBar step={i} steps={previousSteps} onDrill={onDrill ? () => drill(i + 1, false, true) : undefined} />}
             </li>
           );
         })}
       </ol>
+    </div>
+  );
+}
+
+/**
+ * A step's previous-period bar and numbers under the current one, scaled to the previous period's
+ * first step (each period's bars read as its own conversion).
+ */
+function PreviousPeriodBar({ step, steps, onDrill }: { step: number; steps: FunnelStep[]; onDrill?: () => void }) {
+  const s = steps[step];
+  if (!s) return null;
+  const first = steps[0]?.count ?? 0;
+  const ratio = first ? s.count / first : 0;
+  const count = <span data-testid="previous-step-count">{formatValue(s.count)}</span>;
+  return (
+    <div className="funnel-previous" data-testid={`funnel-previous-step-${step + 1}`}>
+      <div className="funnel-bar-track funnel-bar-track-previous" title="Previous period">
+        <div className="funnel-bar funnel-bar-previous" style={{ width: `${s.count ? Math.max(ratio * 100, 0.5) : 0}%` }} />
+      </div>
+      <div className="funnel-step-stats muted">
+        <span>Previous period:</span>
+        {onDrill ? (
+          <button type="button" className="link-button" onClick={onDrill}>
+            {count} persons
+          </button>
+        ) : (
+          <span>{count} persons</span>
+        )}
+        <span>
+          <span data-testid="previous-step-conversion">{formatPercent(ratio)}</span> converted
+        </span>
+      </div>
     </div>
   );
 }
@@ -130,7 +178,9 @@ function FunnelBreakdownTable({ query, results, onDrill }: VizProps<FunnelStep[]
             const value = row[0]?.breakdown_value;
             const first = row[0]?.count ?? 0;
             // Cohort breakdowns: the value is the cohort id ("0" = all users), the name comes with it.
-            const label = cohorts ? (Number(value) === 0 ? 'All users' : String(row[0]?.breakdown ?? value)) : breakdownLabel(value);
+            const valueLabel = cohorts ? (Number(value) === 0 ? 'All users' : String(row[0]?.breakdown ?? value)) : breakdownLabel(value);
+            const previous = row[0]?.compare_label === 'previous';
+            const label = row[0]?.compare_label ? `${valueLabel} (${previous ? 'previous' : 'current'} period)` : valueLabel;
             return (
               <tr key={r}>
                 <th scope="row">{label}</th>
@@ -141,7 +191,7 @@ function FunnelBreakdownTable({ query, results, onDrill }: VizProps<FunnelStep[]
                         type="button"
                         className="link-button"
                         onClick={() =>
-                          onDrill({ title: `${label}: completed step ${i + 1}`, source: { kind: 'FunnelsActorsQuery', source: query, funnelStep: i + 1, funnelStepBreakdown: value } })
+                          onDrill({ title: `${label}: completed step ${i + 1}`, source: { kind: 'FunnelsActorsQuery', source: query, funnelStep: i + 1, funnelStepBreakdown: value, ...(row[0]?.compare_label ? { compare: row[0].compare_label } : {}) } })
                         }
                       >
                         {formatValue(s.count)}

@@ -1,3 +1,4 @@
+import { useCohortNames } from './cohort-labels.js';
 import { breakdownLabel, formatPercent, formatValue, type VizProps } from './types.js';
 
 export interface RetentionRow {
@@ -24,6 +25,8 @@ function cohortLabel(date: string, period: string, timeZone: string | undefined)
  * back in each period, coloured by that share. Every cell opens the persons it counts.
  */
 export function RetentionViz({ query, results, onDrill, compact, timezone }: VizProps<RetentionRow[]> & { timezone?: string }) {
+  // A cohort breakdown's value is the cohort id; the row shows the cohort's name.
+  const cohortName = useCohortNames(query);
   if (results.length === 0) return <p className="muted">No cohorts in this date range.</p>;
   const period = query.retentionFilter?.period ?? 'Day';
   const columns = Math.max(...results.map((r) => r.values.length));
@@ -44,7 +47,8 @@ export function RetentionViz({ query, results, onDrill, compact, timezone }: Viz
     if (column !== undefined) source.day = column;
     if (hasBreakdown) source.breakdown = row.breakdown_value as string;
     const when = cohortLabel(row.date, period, timezone);
-    onDrill({ title: column === undefined ? `Cohort of ${when}` : `Cohort of ${when}, back in ${period.toLowerCase()} ${column}`, source });
+    const of = cohortName ? `${cohortName(row.breakdown_value)}: cohort of ${when}` : `Cohort of ${when}`;
+    onDrill({ title: column === undefined ? of : `${of}, back in ${period.toLowerCase()} ${column}`, source });
   };
 
   return (
@@ -69,7 +73,7 @@ export function RetentionViz({ query, results, onDrill, compact, timezone }: Viz
             const size = row.values[0]?.count ?? 0;
             return (
               <tr key={r}>
-                {hasBreakdown && <td>{breakdownLabel(row.breakdown_value)}</td>}
+                {hasBreakdown && <td data-testid="retention-breakdown">{cohortName ? cohortName(row.breakdown_value) : breakdownLabel(row.breakdown_value)}</td>}
                 <th scope="row">{cohortLabel(row.date, period, timezone)}</th>
                 <td className="num">
                   {onDrill ? (

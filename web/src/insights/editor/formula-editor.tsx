@@ -7,9 +7,12 @@ type Change = (query: InsightQuery) => void;
  * Trends "Formula mode": arithmetic over the series letters (`A / B * 100`), one or more formulas,
  * each with an optional name. The chart then shows the formulas instead of the raw series. A formula
  * is sent when the box is left or Enter is pressed (not on each keystroke), and the server is the
- * one judge of it: a formula it refuses shows its message where the chart would be.
+ * one judge of it: a formula it refuses shows its message under that formula (and where the chart
+ * would be).
  */
-export function FormulaEditor({ query, onChange }: { query: InsightQuery; onChange: Change }) {
+export function FormulaEditor({ query, onChange, error }: { query: InsightQuery; onChange: Change; error?: Error }) {
+  // The server names the formula it refuses: `trendsFilter.formula "<formula>": <why>`.
+  const refused = error ? /^trendsFilter\.formula "(.*)": (.*)$/s.exec(error.message) : null;
   const nodes = formulaNodesOf(query.trendsFilter);
   // Formula mode switched on but no formula typed yet: nothing to send, so it lives here, not in the URL.
   const [pending, setPending] = useState(false);
@@ -42,6 +45,7 @@ export function FormulaEditor({ query, onChange }: { query: InsightQuery; onChan
                 single={rows.length === 1}
                 node={node}
                 autoFocus={node === null && pending}
+                problem={node && refused && node.formula.slice(0, 200) === refused[1] ? refused[2] : undefined}
                 onCommit={(next) => {
                   if (node === null) {
                     if (!next) return;
@@ -78,6 +82,7 @@ function FormulaRow({
   single,
   node,
   autoFocus,
+  problem,
   onCommit,
   onRemove,
 }: {
@@ -85,6 +90,8 @@ function FormulaRow({
   single: boolean;
   node: FormulaNode | null;
   autoFocus: boolean;
+  /** Why the server refused this formula. */
+  problem?: string;
   /** null: the formula was cleared. */
   onCommit: (node: FormulaNode | null) => void;
   onRemove?: () => void;
@@ -117,7 +124,8 @@ function FormulaRow({
         ref={inputRef}
         className="input mono formula-input"
         aria-label={label}
-        aria-describedby="formula-help"
+        aria-describedby={problem ? `formula-${index}-problem formula-help` : 'formula-help'}
+        aria-invalid={problem ? true : undefined}
         placeholder="e.g. A / B * 100"
         spellCheck={false}
         autoComplete="off"
@@ -131,6 +139,11 @@ function FormulaRow({
         <button type="button" className="button button-small" onClick={onRemove} aria-label={`Remove ${label.toLowerCase()}`}>
           Remove
         </button>
+      )}
+      {problem && (
+        <p className="error-text formula-problem" id={`formula-${index}-problem`} role="alert">
+          {problem}
+        </p>
       )}
     </li>
   );

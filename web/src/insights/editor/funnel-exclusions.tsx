@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
+import { filtersFromRows, PropertyFiltersEditor, rowsFromFilters, type FilterRow } from '../../components/property-filters-editor.js';
 import { TaxonomyPicker } from '../../components/taxonomy-picker.js';
 import { useProject } from '../../project.js';
+import type { PropertyFilter } from '../../types.js';
 import { eventLabel, type FunnelExclusion, type InsightQuery } from '../query.js';
 
 type Change = (query: InsightQuery) => void;
@@ -8,7 +10,8 @@ type Change = (query: InsightQuery) => void;
 /**
  * "Exclusion steps": an event that, done between step i and step j, removes the person from the
  * funnel. A new exclusion joins the query only once its event is chosen (an exclusion of "any
- * event" would also match the steps, which the server refuses).
+ * event" would also match the steps, which the server refuses). Property filters narrow what counts
+ * as the excluded event (the exclusion node's `properties`).
  */
 export function FunnelExclusions({ query, onChange }: { query: InsightQuery; onChange: Change }) {
   const { project } = useProject();
@@ -67,6 +70,15 @@ export function FunnelExclusions({ query, onChange }: { query: InsightQuery; onC
                 <button type="button" className="button button-small" onClick={() => set(exclusions.filter((_, k) => k !== i))} aria-label={`Remove exclusion ${i + 1}`}>
                   Remove
                 </button>
+                <ExclusionFilters
+                  name={name}
+                  event={e.event}
+                  properties={e.properties ?? []}
+                  onChange={(properties) => {
+                    const { properties: _old, ...rest } = e;
+                    set(exclusions.map((x, k) => (k === i ? (properties.length ? { ...rest, properties } : rest) : x)));
+                  }}
+                />
               </li>
             );
           })}
@@ -100,6 +112,35 @@ export function FunnelExclusions({ query, onChange }: { query: InsightQuery; onC
           + Add exclusion
         </button>
       )}
+    </div>
+  );
+}
+
+/**
+ * An exclusion's "+ filter" rows. Rows being typed stay here until they make a filter; the query
+ * (and the URL) gets only complete ones, as with the insight's global filters.
+ */
+function ExclusionFilters({ name, event, properties, onChange }: { name: string; event: string | null; properties: PropertyFilter[]; onChange: (properties: PropertyFilter[]) => void }) {
+  const external = JSON.stringify(properties);
+  const [rows, setRows] = useState<FilterRow[]>(() => rowsFromFilters(properties));
+  // A query replaced from outside (back button, another link) brings its own rows.
+  useEffect(() => {
+    if (JSON.stringify(filtersFromRows(rows)) !== external) setRows(rowsFromFilters(properties));
+  }, [external]);
+  const change = (next: FilterRow[]) => {
+    setRows(next);
+    const filters = filtersFromRows(next);
+    if (JSON.stringify(filters) !== external) onChange(filters);
+  };
+  if (rows.length === 0)
+    return (
+      <button type="button" className="button button-small" aria-label={`Add filter to ${name.toLowerCase()}`} onClick={() => change([{ type: 'event', operator: 'exact', key: '', value: '' }])}>
+        + filter
+      </button>
+    );
+  return (
+    <div className="exclusion-filters" role="group" aria-label={`${name} filters`}>
+      <PropertyFiltersEditor rows={rows} labelPrefix={name} eventNames={event ? [event] : undefined} onChange={change} />
     </div>
   );
 }

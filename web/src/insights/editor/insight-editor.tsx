@@ -49,7 +49,8 @@ export function KindTabs({ kind, onSelect }: { kind: InsightKind; onSelect: (kin
 }
 
 /** Everything that defines the insight: series or kind options, filters, breakdown. */
-export function InsightEditor({ query, onChange: change }: { query: InsightQuery; onChange: Change }) {
+/** `error`: the last run's refusal, for the controls that can point at its cause (a formula). */
+export function InsightEditor({ query, onChange: change, error }: { query: InsightQuery; onChange: Change; error?: Error }) {
   const kind = query.kind;
   // Step edits can leave funnel step references (exclusions, step range) pointing past the last step.
   const onChange: Change = (next) => change(normalizeFunnel(next));
@@ -68,7 +69,7 @@ export function InsightEditor({ query, onChange: change }: { query: InsightQuery
               <SeriesEditor kind={kind} series={query.series ?? []} onChange={(series) => onChange({ ...query, series })} />
             </>
           )}
-          {kind === 'TrendsQuery' && <FormulaEditor query={query} onChange={onChange} />}
+          {kind === 'TrendsQuery' && <FormulaEditor query={query} onChange={onChange} error={error} />}
           {kind === 'FunnelsQuery' && (
             <>
               <FunnelOptions query={query} onChange={onChange} />
@@ -122,7 +123,7 @@ function GlobalFilters({ query, onChange }: { query: InsightQuery; onChange: Cha
 type BreakdownChoice = 'none' | 'event' | 'person' | 'cohort';
 
 /**
- * "Breakdown by": an event or person property, or (trends and funnels) cohorts. Choosing "Cohorts"
+ * "Breakdown by": an event or person property, or (trends, funnels, retention) cohorts. Choosing "Cohorts"
  * shows the project's cohorts; the breakdown joins the query once one is ticked.
  */
 function BreakdownPicker({ query, onChange }: { query: InsightQuery; onChange: Change }) {
@@ -135,7 +136,7 @@ function BreakdownPicker({ query, onChange }: { query: InsightQuery; onChange: C
   // "Cohorts" chosen with none ticked yet: not a query PostHog or the server accepts, so it stays here.
   const [pendingCohorts, setPendingCohorts] = useState(false);
   const type: BreakdownChoice = stored === 'none' && pendingCohorts ? 'cohort' : stored;
-  const cohortsAllowed = query.kind === 'TrendsQuery' || query.kind === 'FunnelsQuery';
+  const cohortsAllowed = query.kind === 'TrendsQuery' || query.kind === 'FunnelsQuery' || query.kind === 'RetentionQuery';
   return (
     <div className="option-row breakdown-picker">
       <div className="control">
@@ -245,6 +246,8 @@ export function DisplayBar({ query, onChange }: { query: InsightQuery; onChange:
   const kind = query.kind;
   const display = query.trendsFilter?.display ?? 'ActionsLineGraph';
   const funnelTrends = kind === 'FunnelsQuery' && query.funnelsFilter?.funnelVizType === 'trends';
+  // Funnels compare their conversion steps (the other graph types have no previous-period view here).
+  const funnelSteps = kind === 'FunnelsQuery' && (query.funnelsFilter?.funnelVizType ?? 'steps') === 'steps';
   const timeSeries = kind === 'LifecycleQuery' || kind === 'StickinessQuery' || (kind === 'TrendsQuery' && !TOTAL_VALUE_DISPLAYS.has(display)) || funnelTrends;
   return (
     <div className="display-bar">
@@ -272,7 +275,7 @@ export function DisplayBar({ query, onChange }: { query: InsightQuery; onChange:
           </select>
         </div>
       )}
-      {(kind === 'TrendsQuery' || kind === 'StickinessQuery') && (
+      {(kind === 'TrendsQuery' || kind === 'StickinessQuery' || funnelSteps) && (
         <label className="switch">
           <input
             type="checkbox"

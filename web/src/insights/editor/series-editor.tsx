@@ -167,6 +167,7 @@ function SeriesRow({
         <div className="series-filters">
           <PropertyFiltersEditor
             rows={rows}
+            labelPrefix={name}
             eventNames={node.event ? [node.event] : undefined}
             onChange={(r) => {
               setRows(r);

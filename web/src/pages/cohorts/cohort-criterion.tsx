@@ -194,6 +194,7 @@ function EventFilters({ label, value: c, set }: Part) {
       <span className="muted">where the event matches all of</span>
       <PropertyFiltersEditor
         rows={rows}
+        labelPrefix={label}
         eventNames={c.eventType === 'events' && c.event.trim() ? [c.event.trim()] : undefined}
         onChange={(next) => set({ eventFilters: next })}
       />

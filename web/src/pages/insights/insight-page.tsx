@@ -226,7 +226,7 @@ function InsightBuilder({ saved, onSaved }: { saved: Insight | null; onSaved?: (
         </p>
       )}
       <KindTabs kind={query.kind} onSelect={(kind) => setQuery(switchKind(query, kind))} />
-      <InsightEditor key={query.kind} query={query} onChange={setQuery} />
+      <InsightEditor key={query.kind} query={query} onChange={setQuery} error={run.status === 'error' ? run.error : undefined} />
       <section className="card insight-result" aria-label="Results" aria-busy={run.status === 'loading'}>
         <DisplayBar query={query} onChange={setQuery} />
         <div className="computed-at">
