@@ -32,7 +32,7 @@ describe.skipIf(!hasChromium)('web app: login, home, project switcher, logout (s
   it('a visitor is sent to the login; a wrong password shows the error; the right one lands on the project home', async () => {
     await page.goto(server.url + '/');
     await page.waitForURL(`${server.url}/login`);
-    await expect(page.getByRole('heading', { name: 'Log in' }).isVisible()).resolves.toBe(true);
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
 
     await page.getByLabel('Email').fill(server.adminEmail);
     await page.getByLabel('Password').fill('not the password');
