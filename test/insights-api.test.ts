@@ -103,6 +103,12 @@ describe('insight CRUD', () => {
     const next = await api<any>(server, page.body.next.slice(server.url.length));
     expect(next.body.results.map((r: { id: number }) => r.id)).toEqual([c.id]);
     expect(next.body.next).toBeNull();
+    // basic=true: the insights' own fields only, no result read or computed (PostHog's light list).
+    const basic = await api<any>(server, `/api/projects/${p.id}/insights/?basic=true&order=name`);
+    expect(basic.body.results.map((r: { id: number }) => r.id)).toEqual([a.id, b.id, c.id]);
+    expect(basic.body.results[0]).toMatchObject({ name: 'Alpha signups', saved: true, favorited: true, dashboards: [] });
+    expect(basic.body.results[0]).not.toHaveProperty('result');
+    expect((await api<any>(server, `/api/projects/${p.id}/insights/?basic=maybe`)).status).toBe(400);
   });
 
   it('soft-deletes with PATCH deleted:true; DELETE is 405; a deleted insight can be restored', async () => {

@@ -148,6 +148,15 @@ function significance(
   return { significance_code: 'low_win_probability', expected_loss: 1 };
 }
 
+/** Each variant's 95% credible interval from its posterior's quantiles (optionally mapped back to the value's scale). */
+function credibleIntervals(
+  variants: Array<{ key: string }>,
+  posteriors: Array<{ quantile(p: number): number }>,
+  scale: (q: number) => number = (q) => q,
+): Record<string, [number, number]> {
+  return Object.fromEntries(variants.map((v, i) => [v.key, [scale(posteriors[i]!.quantile(CREDIBLE_LOWER)), scale(posteriors[i]!.quantile(CREDIBLE_UPPER))]]));
+}
+
 function withoutIndex<T>(items: T[], index: number): T[] {
   return items.filter((_, i) => i !== index);
 }
@@ -179,10 +188,7 @@ export function funnelExperimentResult(
       return betaBinomialExpectedLoss(asCounts[best]!, withoutIndex(asCounts, best));
     },
   );
-  const credible_intervals: Record<string, [number, number]> = {};
-  all.forEach((v, i) => {
-    credible_intervals[v.key] = [posteriors[i]!.quantile(CREDIBLE_LOWER), posteriors[i]!.quantile(CREDIBLE_UPPER)];
-  });
+  const credible_intervals = credibleIntervals(all, posteriors);
   return { probability, significant: significance_code === 'significant', significance_code, expected_loss, credible_intervals };
 }
 
@@ -210,10 +216,7 @@ export function countExperimentResult(
     all.map((v) => v.count / v.absolute_exposure),
     (best) => expectedLoss(posteriors[best]!, withoutIndex(posteriors, best)),
   );
-  const credible_intervals: Record<string, [number, number]> = {};
-  all.forEach((v, i) => {
-    credible_intervals[v.key] = [posteriors[i]!.quantile(CREDIBLE_LOWER), posteriors[i]!.quantile(CREDIBLE_UPPER)];
-  });
+  const credible_intervals = credibleIntervals(all, posteriors);
   return { probability, significant: significance_code === 'significant', significance_code, expected_loss, credible_intervals };
 }
 
@@ -263,13 +266,7 @@ export function continuousExperimentResult(
     all.map(meanOf),
     (best) => expectedLoss(posteriors[best]!, withoutIndex(posteriors, best), 'exp'),
   );
-  const credible_intervals: Record<string, [number, number]> = {};
-  all.forEach((v, i) => {
-    const posterior = posteriors[i]!;
-    credible_intervals[v.key] = [
-      Math.max(0, Math.exp(posterior.quantile(CREDIBLE_LOWER)) - EPSILON),
-      Math.max(0, Math.exp(posterior.quantile(CREDIBLE_UPPER)) - EPSILON),
-    ];
-  });
+  // The posterior is of log(mean + ε): intervals come back to the mean's scale.
+  const credible_intervals = credibleIntervals(all, posteriors, (q) => Math.max(0, Math.exp(q) - EPSILON));
   return { probability, significant: significance_code === 'significant', significance_code, expected_loss, credible_intervals };
 }

@@ -1,6 +1,7 @@
 import { HogQLError, type Expr } from './ast.js';
 import type { Action, ActionStep } from '../metadata/actions.js';
 import { elementFilterExpr, propertiesToExpr, type FilterContext } from './property-filters.js';
+import { containsPattern } from '../like-pattern.js';
 
 /**
  * An action as a HogQL condition on events, as PostHog's `action_to_expr`: any step (OR), each step
@@ -16,7 +17,7 @@ export function actionToExpr(action: Action, ctx: Pick<FilterContext, 'propertyT
 function matching(field: Expr, value: string, how: 'contains' | 'regex' | 'exact' | null | undefined): Expr {
   if (how === 'exact') return { node: 'CompareOperation', op: '==', left: field, right: { node: 'Constant', value } };
   if (how === 'regex') return { node: 'CompareOperation', op: '=~', left: field, right: { node: 'Constant', value } };
-  return { node: 'CompareOperation', op: 'like', left: field, right: { node: 'Constant', value: `%${value.replace(/[\\%_]/g, (c) => '\\' + c)}%` } };
+  return { node: 'CompareOperation', op: 'like', left: field, right: { node: 'Constant', value: containsPattern(value) } };
 }
 
 function stepToExpr(step: ActionStep, ctx: Pick<FilterContext, 'propertyType'>): Expr {

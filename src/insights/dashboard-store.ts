@@ -1,4 +1,5 @@
 import type { Postgres, Queryable } from '../storage/postgres.js';
+import { containsPattern } from '../like-pattern.js';
 
 /** Dashboards (PostHog's `posthog_dashboard`) and their tiles (`posthog_dashboardtile`), project-scoped. */
 
@@ -135,7 +136,7 @@ export class DashboardStore {
     };
     if (f.pinned !== undefined) where.push(`pinned = ${p(f.pinned)}`);
     if (f.search) {
-      const like = p(`%${f.search.replace(/[\\%_]/g, (m) => '\\' + m)}%`);
+      const like = p(containsPattern(f.search));
       where.push(`(name ILIKE ${like} OR description ILIKE ${like})`);
     }
     const clause = where.join(' AND ');

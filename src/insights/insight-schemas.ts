@@ -10,16 +10,8 @@ import { dateRangeSchema } from '../query/date-range.js';
 export const INTERVALS = ['minute', 'hour', 'day', 'week', 'month'] as const;
 export type Interval = (typeof INTERVALS)[number];
 
-export const MATHS = [
-  'total',
-  'dau',
-  'weekly_active',
-  'monthly_active',
-  'unique_session',
-  'unique_group',
-  'first_time_for_user',
-  'first_matching_event_for_user',
-  'sum',
+/** Maths that are statistics of values (not counts): sampling does not scale them. */
+export const STATISTIC_MATHS = [
   'avg',
   'min',
   'max',
@@ -36,6 +28,19 @@ export const MATHS = [
   'p90_count_per_actor',
   'p95_count_per_actor',
   'p99_count_per_actor',
+] as const;
+
+export const MATHS = [
+  'total',
+  'dau',
+  'weekly_active',
+  'monthly_active',
+  'unique_session',
+  'unique_group',
+  'first_time_for_user',
+  'first_matching_event_for_user',
+  'sum',
+  ...STATISTIC_MATHS,
   'hogql',
 ] as const;
 export type MathType = (typeof MATHS)[number];

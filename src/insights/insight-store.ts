@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Postgres, Queryable } from '../storage/postgres.js';
+import { containsPattern } from '../like-pattern.js';
 
 /**
  * Saved insights (PostHog's `posthog_dashboarditem`) and their dashboard tiles, in Postgres.
@@ -177,7 +178,7 @@ export class InsightStore {
     if (f.shortId !== undefined) where.push(`short_id = ${p(f.shortId)}`);
     if (f.createdBy !== undefined) where.push(`created_by = ${p(f.createdBy)}`);
     if (f.search) {
-      const like = p(`%${f.search.replace(/[\\%_]/g, (m) => '\\' + m)}%`);
+      const like = p(containsPattern(f.search));
       where.push(`(name ILIKE ${like} OR derived_name ILIKE ${like} OR description ILIKE ${like})`);
     }
     if (f.kind) where.push(`coalesce(query->'source'->>'kind', query->>'kind') = ${p(f.kind)}`);

@@ -1,4 +1,5 @@
 import type { JoinExpr, SampleExpr, SelectQuery, SelectSetQuery } from '../hogql/ast.js';
+import { STATISTIC_MATHS } from './insight-schemas.js';
 
 /**
  * PostHog's `samplingFactor` on insights: the events scans read `SAMPLE <factor>` (events are
@@ -49,24 +50,7 @@ function roundHalfEven(x: number): number {
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-const UNSCALED_MATHS = new Set([
-  'avg',
-  'min',
-  'max',
-  'median',
-  'p75',
-  'p90',
-  'p95',
-  'p99',
-  'avg_count_per_actor',
-  'min_count_per_actor',
-  'max_count_per_actor',
-  'median_count_per_actor',
-  'p75_count_per_actor',
-  'p90_count_per_actor',
-  'p95_count_per_actor',
-  'p99_count_per_actor',
-]);
+const UNSCALED_MATHS: ReadonlySet<string> = new Set(STATISTIC_MATHS);
 
 /** PostHog's `correct_result_for_sampling`: `round(value / factor)`, except for statistics (see above). */
 export function correctForSampling(value: number, factor: number | null | undefined, math?: string | null): number {

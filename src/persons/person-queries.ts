@@ -1,5 +1,6 @@
 import type { Postgres } from '../storage/postgres.js';
 import type { Props } from './property-updates.js';
+import { containsPattern } from '../like-pattern.js';
 
 /** A person as the API shows it (PostHog's person serializer fields). */
 export interface PersonView {
@@ -90,7 +91,7 @@ export class PersonQueries {
     const where = ['p.team_id = $1'];
     const param = (v: unknown) => `$${params.push(v)}`;
     if (opts.search) {
-      const like = param(`%${opts.search.replace(/[\\%_]/g, (c) => '\\' + c)}%`);
+      const like = param(containsPattern(opts.search));
       const exact = param(opts.search);
       where.push(
         `(p.properties->>'email' ILIKE ${like} OR p.properties->>'name' ILIKE ${like} OR p.uuid::text = ${exact}

@@ -7,6 +7,7 @@ import { fillPersonColumns, isPersonColumn } from './person-columns.js';
 import type { QueryContext } from './query-context.js';
 import { queryKinds } from './kinds.js';
 import { parseKind } from './validate.js';
+import { containsPattern } from '../like-pattern.js';
 
 export const actorsQuerySchema = z.object({
   kind: z.literal('ActorsQuery'),
@@ -78,7 +79,7 @@ async function missingActors(sourceActors: SelectQuery, ctx: QueryContext): Prom
 
 /** `search`: email or name contains it (case-insensitively), or it is a distinct id or the person's uuid. */
 function searchExpr(search: string): Expr {
-  const like = c(`%${search.replace(/[\\%_]/g, (ch) => '\\' + ch)}%`);
+  const like = c(containsPattern(search));
   return {
     node: 'Or',
     exprs: [

@@ -1,3 +1,4 @@
+import { containsPattern } from '../like-pattern.js';
 import { executeHogQL } from './execute.js';
 import type { QueryContext } from './query-context.js';
 
@@ -15,11 +16,6 @@ export interface PropertyValuesRequest {
   eventNames?: string[];
 }
 
-/** `%` and `_` typed by a person are literal text, not ILIKE wildcards. */
-function likeLiteral(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 /**
  * The most frequent values of one property, for the value box of a property filter: of events in
  * the last 30 days (optionally of some events only), or of the project's persons. Through the one
@@ -29,8 +25,8 @@ export async function propertyValues(qc: QueryContext, request: PropertyValuesRe
   const conditions = ["v IS NOT NULL", "v != ''"];
   const values: Record<string, unknown> = { key: request.key };
   if (request.search) {
-    conditions.push("v ILIKE concat('%', {search}, '%')");
-    values.search = likeLiteral(request.search);
+    conditions.push('v ILIKE {search}');
+    values.search = containsPattern(request.search);
   }
   let from = 'persons';
   if (request.kind === 'event') {

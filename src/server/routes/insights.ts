@@ -106,11 +106,16 @@ export class InsightService {
     project: Project,
     rows: InsightRow[],
     mode: RefreshMode,
-    opts: { filters?: DashboardFilters | null; swallowErrors?: boolean } = {},
+    /** `basic`: no result at all (PostHog's `basic=true` list: nothing is read from the cache or computed). */
+    opts: { filters?: DashboardFilters | null; swallowErrors?: boolean; basic?: boolean } = {},
   ): Promise<Record<string, unknown>[]> {
     const [tiles, users] = await Promise.all([this.insights.tilesOf(project.id, rows.map((r) => r.id)), basicUsers(this.ctx.pg, rows.flatMap((r) => [r.created_by, r.last_modified_by]))]);
     const out: Record<string, unknown>[] = [];
     for (const row of rows) {
+      if (opts.basic) {
+        out.push(insightMeta(row, tiles.get(row.id) ?? [], users));
+        continue;
+      }
       let result: InsightResult;
       let error: Record<string, unknown> | null = null;
       try {
@@ -130,7 +135,8 @@ function iso(d: Date | null): string | null {
   return d ? new Date(d).toISOString() : null;
 }
 
-function insightJson(row: InsightRow, result: InsightResult, tiles: TileRef[], users: Map<number, UserBasic>, error: Record<string, unknown> | null): Record<string, unknown> {
+/** An insight's own fields (PostHog's basic serializer: no result). */
+function insightMeta(row: InsightRow, tiles: TileRef[], users: Map<number, UserBasic>): Record<string, unknown> {
   return {
     id: row.id,
     short_id: row.short_id,
@@ -142,19 +148,6 @@ function insightJson(row: InsightRow, result: InsightResult, tiles: TileRef[], u
     deleted: row.deleted,
     dashboards: [...new Set(tiles.map((t) => t.dashboard_id))],
     dashboard_tiles: tiles,
-    last_refresh: result.last_refresh,
-    cache_target_age: result.cache_target_age,
-    next_allowed_client_refresh: result.next_allowed_client_refresh,
-    result: result.result,
-    hasMore: result.hasMore,
-    columns: result.columns,
-    types: result.types,
-    hogql: result.hogql,
-    resolved_date_range: result.resolved_date_range,
-    is_cached: result.is_cached,
-    cache_key: result.cache_key,
-    query_status: error ? { complete: true, ...error } : result.query_status,
-    timezone: result.timezone,
     created_at: iso(row.created_at),
     created_by: row.created_by === null ? null : (users.get(row.created_by) ?? null),
     description: row.description,
@@ -170,6 +163,25 @@ function insightJson(row: InsightRow, result: InsightResult, tiles: TileRef[], u
     effective_privilege_level: 37,
     user_access_level: 'editor',
     alerts: [],
+  };
+}
+
+function insightJson(row: InsightRow, result: InsightResult, tiles: TileRef[], users: Map<number, UserBasic>, error: Record<string, unknown> | null): Record<string, unknown> {
+  return {
+    ...insightMeta(row, tiles, users),
+    last_refresh: result.last_refresh,
+    cache_target_age: result.cache_target_age,
+    next_allowed_client_refresh: result.next_allowed_client_refresh,
+    result: result.result,
+    hasMore: result.hasMore,
+    columns: result.columns,
+    types: result.types,
+    hogql: result.hogql,
+    resolved_date_range: result.resolved_date_range,
+    is_cached: result.is_cached,
+    cache_key: result.cache_key,
+    query_status: error ? { complete: true, ...error } : result.query_status,
+    timezone: result.timezone,
   };
 }
 
@@ -250,7 +262,8 @@ export function insightRoutes(ctx: ServerContext, service = new InsightService(c
         };
         const { count, rows } = await service.insights.list(project.id, filter);
         // Lists never compute (PostHog's default too): cached results only, unless asked.
-        const results = await service.serialize(project, rows, parseRefresh(q.refresh, 'force_cache'), { swallowErrors: true });
+        const basic = boolParam('basic', q.basic) === true;
+        const results = await service.serialize(project, rows, parseRefresh(q.refresh, 'force_cache'), { swallowErrors: true, basic });
         return limitOffsetPage(request, { limit: filter.limit, offset, count, results });
       });
 

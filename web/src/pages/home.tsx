@@ -36,7 +36,7 @@ async function loadActivity(projectId: number, signal: AbortSignal): Promise<Act
 /** What the project has built so far: saved insights of the three first kinds, and the dashboards they are on. */
 async function loadProgress(projectId: number, signal: AbortSignal): Promise<Progress> {
   const saved = (kind: string) =>
-    api.get<{ count: number; results: Array<{ dashboards: number[] }> }>(`/api/projects/${projectId}/insights/?saved=true&kind=${kind}&limit=50`, signal);
+    api.get<{ count: number; results: Array<{ dashboards: number[] }> }>(`/api/projects/${projectId}/insights/?saved=true&basic=true&kind=${kind}&limit=50`, signal);
   const [trends, funnels, retention] = await Promise.all([saved('TrendsQuery'), saved('FunnelsQuery'), saved('RetentionQuery')]);
   const on = (page: typeof trends) => new Set(page.results.flatMap((i) => i.dashboards));
   const [t, f, r] = [on(trends), on(funnels), on(retention)];

@@ -18,7 +18,7 @@ export function AddInsightDialog({ dashboardId, onClose, onAdded }: { dashboardI
   const [busy, setBusy] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [added, setAdded] = useState<number[]>([]);
-  const list = useApi<Paginated<Insight>>(`/api/projects/${project.id}/insights/?saved=true&limit=100&search=${encodeURIComponent(search)}`);
+  const list = useApi<Paginated<Insight>>(`/api/projects/${project.id}/insights/?saved=true&basic=true&limit=100&search=${encodeURIComponent(search)}`);
 
   async function add(insight: Insight) {
     setBusy(insight.id);

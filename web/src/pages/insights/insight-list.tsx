@@ -19,7 +19,7 @@ export default function InsightList() {
   const search = params.get('search') ?? '';
   const page = Math.max(1, Number(params.get('page')) || 1);
   const [text, setText] = useState(search);
-  const list = useApi<Paginated<Insight>>(`/api/projects/${project.id}/insights/?saved=true&limit=${PAGE}&offset=${(page - 1) * PAGE}&search=${encodeURIComponent(search)}`);
+  const list = useApi<Paginated<Insight>>(`/api/projects/${project.id}/insights/?saved=true&basic=true&limit=${PAGE}&offset=${(page - 1) * PAGE}&search=${encodeURIComponent(search)}`);
 
   function onSearch(event: FormEvent) {
     event.preventDefault();
